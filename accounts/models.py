@@ -1,0 +1,253 @@
+"""Who may act in the portal: users, Member States, officials bound to one Member State, and
+observers who are on a circular's copy list.
+
+This app never imports `consultation`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in with an e-mail address."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("e-mail address"), unique=True)
+    language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Language of the portal and of the e-mails sent to this person."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} <{self.email}>" if full else self.email
+
+
+class Region(models.TextChoices):
+    """ITU administrative regions."""
+
+    A = "A", _("A: Americas")
+    B = "B", _("B: Western Europe")
+    C = "C", _("C: Eastern Europe and Northern Asia")
+    D = "D", _("D: Africa")
+    E = "E", _("E: Asia and Australasia")
+
+
+class MemberStateQuerySet(models.QuerySet["MemberState"]):
+    def members_on(self, day: datetime.date) -> MemberStateQuerySet:
+        """Member States whose membership covers `day`.
+
+        An empty joined_on means "member before the earliest circular the portal holds"
+        (accounts/data/README.md). left_on is the first day a state is no longer a member.
+        """
+        return self.filter(
+            Q(joined_on__isnull=True) | Q(joined_on__lte=day),
+            Q(left_on__isnull=True) | Q(left_on__gt=day),
+        )
+
+
+class MemberState(models.Model):
+    """An ITU Member State, whose administration answers consultations."""
+
+    alpha2 = models.CharField(_("ISO 3166 alpha-2"), max_length=2, unique=True)
+    alpha3 = models.CharField(_("ISO 3166 alpha-3"), max_length=3, unique=True)
+    name = models.CharField(
+        _("ITU short name (English)"),
+        max_length=100,
+        unique=True,
+        help_text=_('The name ITU uses, e.g. "Korea (Rep. of)".'),
+    )
+    region = models.CharField(_("ITU region"), max_length=1, choices=Region.choices)
+    joined_on = models.DateField(
+        _("member since"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: a member before the earliest circular the portal holds."),
+    )
+    left_on = models.DateField(
+        _("member until"),
+        null=True,
+        blank=True,
+        help_text=_("First day on which the state is no longer a member. Empty: still a member."),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = MemberStateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Member State")
+        verbose_name_plural = _("Member States")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gt=models.F("joined_on")),
+                name="member_state_left_after_joined",
+            ),
+            models.CheckConstraint(
+                condition=Q(region__in=["A", "B", "C", "D", "E"]), name="member_state_region_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_member_on(self, day: datetime.date) -> bool:
+        return (self.joined_on is None or self.joined_on <= day) and (
+            self.left_on is None or self.left_on > day
+        )
+
+
+class OfficialQuerySet(models.QuerySet["Official"]):
+    def active(self) -> OfficialQuerySet:
+        return self.filter(is_active=True, user__is_active=True)
+
+
+class Official(models.Model):
+    """A user bound by TSB to exactly one Member State's administration, with a role."""
+
+    class Role(models.TextChoices):
+        SIGNATORY = "signatory", _("Signatory (may submit the official reply)")
+        DRAFTER = "drafter", _("Drafter (may prepare the reply)")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="official",
+        verbose_name=_("user"),
+    )
+    member_state = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        related_name="officials",
+        verbose_name=_("Member State"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Unticked: the official reaches nothing.")
+    )
+    official_title = models.CharField(_("official title"), max_length=200, blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    phone = models.CharField(_("telephone"), max_length=50, blank=True)
+    fax = models.CharField(_("fax"), max_length=50, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials_granted",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    objects = OfficialQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+        ordering = ["member_state__name", "user__email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["signatory", "drafter"]), name="official_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.member_state}, {self.get_role_display()})"
+
+    @property
+    def is_signatory(self) -> bool:
+        return self.role == self.Role.SIGNATORY
+
+
+class ObserverCategory(models.TextChoices):
+    """Those a circular is copied to: they may read it, never reply."""
+
+    SECTOR_MEMBER = "sector_member", _("ITU-T Sector Member")
+    ASSOCIATE = "associate", _("Associate of a study group")
+    ACADEMIA = "academia", _("ITU Academia")
+    SG_CHAIR = "sg_chair", _("Chairman or Vice-Chairman of a study group")
+    BDT_DIRECTOR = "bdt_director", _("Director of BDT")
+    BR_DIRECTOR = "br_director", _("Director of BR")
+
+
+class Observer(models.Model):
+    """A user on the copy list of circulars: reads, never replies."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="observer",
+        verbose_name=_("user"),
+    )
+    category = models.CharField(_("category"), max_length=20, choices=ObserverCategory.choices)
+    organization = models.CharField(_("organization"), max_length=200, blank=True)
+    study_group_number = models.PositiveSmallIntegerField(
+        _("study group"),
+        null=True,
+        blank=True,
+        help_text=_("For associates and chairmen: the study group they belong to."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="observers_granted",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("observer")
+        verbose_name_plural = _("observers")
+        ordering = ["category", "user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_category_display()})"

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from consultation import views
+
+admin.site.site_header = _("TSB consultation portal: administration")
+admin.site.site_title = _("TSB consultations")
+admin.site.index_title = _("Circulars, replies, Member States and officials")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

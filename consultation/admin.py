@@ -1,0 +1,435 @@
+"""TSB's admin: CRUD, plus publish and close as confirmed actions backed by services."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from consultation import selectors, services
+from consultation.models import (
+    Attachment,
+    Circular,
+    CircularCopy,
+    CircularEvent,
+    DraftRecommendation,
+    Meeting,
+    Reply,
+    ReplyEvent,
+    ReplyPosition,
+    StudyGroup,
+)
+
+# What TSB may still correct once a circular is published (contact details, and the IPR
+# note, since statements may reach TSB after the date of issue). Everything else is frozen.
+CIRCULAR_CORRECTABLE = ("contact_name", "contact_phone", "contact_fax", "contact_email")
+DRAFT_CORRECTABLE = ("ipr_note",)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@admin.register(StudyGroup)
+class StudyGroupAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "number", "title"]
+    search_fields = ["title", "number"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["study_group", "place", "starts_on", "ends_on", "collective_letter"]
+    list_filter = ["study_group"]
+    list_select_related = ["study_group"]
+    search_fields = ["place", "collective_letter"]
+    date_hierarchy = "starts_on"
+
+
+class DraftInline(admin.StackedInline):
+    model = DraftRecommendation
+    extra = 0
+    fields = [
+        ("order", "number", "former_name"),
+        ("kind", "document_ref"),
+        "title",
+        "summary",
+        "a5_note",
+        "ipr_note",
+    ]
+
+    def _frozen(self, obj: Circular | None) -> bool:
+        return obj is not None and obj.status != Circular.Status.DRAFT
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+        if self._frozen(obj):
+            names = [f.name for f in DraftRecommendation._meta.fields]
+            return [n for n in names if n not in DRAFT_CORRECTABLE and n not in ("id", "circular")]
+        return []
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class CopyInline(admin.TabularInline):
+    model = CircularCopy
+    extra = 0
+    fields = ["order", "category", "label"]
+
+    def _frozen(self, obj: Circular | None) -> bool:
+        return obj is not None and obj.status != Circular.Status.DRAFT
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+        return ["order", "category", "label"] if self._frozen(obj) else []
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class CircularEventInline(admin.TabularInline):
+    model = CircularEvent
+    extra = 0
+    fields = ["at", "from_status", "to_status", "actor", "ip_address", "note"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CircularEvent]:
+        return super().get_queryset(request).select_related("actor")
+
+
+def _confirm_or_run(
+    modeladmin: CircularAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Circular],
+    *,
+    action: str,
+    title: str,
+    question: str,
+    run: Any,
+    done: str,
+) -> TemplateResponse | None:
+    """Show a confirmation page; on confirmation, call `run` for each circular.
+
+    Each circular is its own transaction: one refusal does not undo the others, and every
+    refusal is reported with its reason.
+    """
+    if request.POST.get("post") != "yes":
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "question": question,
+            "objects": list(queryset.select_related("meeting", "study_group")),
+            "action": action,
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "warnings": {
+                c.pk: selectors.circular_warnings(circular=c)
+                for c in queryset.select_related("meeting")
+            },
+        }
+        return TemplateResponse(request, "admin/consultation/circular/confirm_action.html", context)
+    succeeded = 0
+    for circular in queryset:
+        try:
+            run(circular_id=circular.pk, actor=request.user, ip_address=client_ip(request))
+        except services.TransitionError as exc:
+            modeladmin.message_user(request, str(exc), messages.ERROR)
+        else:
+            succeeded += 1
+    if succeeded:
+        modeladmin.message_user(request, done % {"count": succeeded}, messages.SUCCESS)
+    return None
+
+
+@admin.register(Circular)
+class CircularAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "study_period",
+        "study_group",
+        "issued_on",
+        "deadline_utc",
+        "status",
+        "drafts_column",
+        "replies_column",
+        "is_demo",
+    ]
+    list_filter = ["status", "study_group", "study_period", "is_demo"]
+    search_fields = ["number", "reference", "subject", "drafts__number", "drafts__title"]
+    list_select_related = ["study_group", "meeting"]
+    date_hierarchy = "deadline"
+    inlines = [DraftInline, CopyInline, CircularEventInline]
+    actions = ["publish", "close"]
+    autocomplete_fields = ["meeting"]
+    fieldsets = (
+        (
+            _("Header"),
+            {
+                "fields": (
+                    ("number", "study_period"),
+                    ("issued_on", "reference"),
+                    ("contact_name", "contact_phone"),
+                    ("contact_fax", "contact_email"),
+                    "addressees",
+                )
+            },
+        ),
+        (
+            _("Consultation"),
+            {
+                "fields": (
+                    ("study_group", "meeting"),
+                    "subject",
+                    ("procedure", "legal_basis"),
+                    "deadline",
+                    "resolution_checks",
+                    "body",
+                    "director_name",
+                )
+            },
+        ),
+        (
+            _("Replies go to"),
+            {"fields": ("reply_to_address", ("reply_to_fax", "reply_to_email"))},
+        ),
+        (_("Status"), {"fields": (("status", "published_at", "closed_at"), "is_demo")}),
+    )
+    readonly_fields_always = ("status", "published_at", "closed_at", "resolution_checks")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Circular]:
+        return selectors.circular_list_for_admin(super().get_queryset(request))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+        if obj is not None and obj.status != Circular.Status.DRAFT:
+            names = [f.name for f in Circular._meta.fields if f.editable]
+            frozen = [n for n in names if n not in CIRCULAR_CORRECTABLE and n != "id"]
+            return [*frozen, *self.readonly_fields_always]
+        return list(self.readonly_fields_always)
+
+    @admin.display(description=_("deadline (UTC)"), ordering="deadline")
+    def deadline_utc(self, obj: Circular) -> str:
+        return obj.deadline.strftime("%Y-%m-%d %H:%M") if obj.deadline else "-"
+
+    @admin.display(description=_("drafts"), ordering="draft_count")
+    def drafts_column(self, obj: Any) -> int:
+        return int(obj.draft_count)
+
+    @admin.display(description=_("replies submitted"), ordering="submitted_count")
+    def replies_column(self, obj: Any) -> int:
+        return int(obj.submitted_count)
+
+    @admin.display(description=_("Resolution 1 checks"))
+    def resolution_checks(self, obj: Circular | None) -> str:
+        if obj is None or obj.pk is None:
+            return str(_("Shown once the circular is saved."))
+        warnings = selectors.circular_warnings(circular=obj)
+        if not warnings:
+            return format_html(
+                '<span class="resolution-ok">{}</span>',
+                _("Dates comply with Resolution 1 (9.3 notice, 9.4.1 deadline)."),
+            )
+        return format_html(
+            '<ul class="messagelist">{}</ul>',
+            format_html_join("", '<li class="warning">{}</li>', ((w.message,) for w in warnings)),
+        )
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        if request.method == "GET":
+            circular = self.get_object(request, object_id)
+            if circular is not None:
+                for warning in selectors.circular_warnings(circular=circular):
+                    messages.warning(request, warning.message)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("consultation.publish_circular")
+
+    def has_close_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("consultation.close_circular")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Only a draft circular may be deleted; a published one is part of the record.
+        if obj is not None and obj.status != Circular.Status.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Publish the selected circulars"), permissions=["publish"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Circular]) -> Any:
+        return _confirm_or_run(
+            self,
+            request,
+            queryset,
+            action="publish",
+            title=_("Publish circulars"),
+            question=_(
+                "Publishing opens each circular for replies until its deadline and freezes "
+                "its text. Publish these circulars?"
+            ),
+            run=services.circular_publish,
+            done=_("%(count)d circular(s) published."),
+        )
+
+    @admin.action(description=_("Close the selected circulars"), permissions=["close"])
+    def close(self, request: HttpRequest, queryset: QuerySet[Circular]) -> Any:
+        return _confirm_or_run(
+            self,
+            request,
+            queryset,
+            action="close",
+            title=_("Close circulars"),
+            question=_(
+                "Closing ends the consultation: no reply can be submitted afterwards. "
+                "Close these circulars?"
+            ),
+            run=services.circular_close,
+            done=_("%(count)d circular(s) closed."),
+        )
+
+
+class PositionInline(admin.TabularInline):
+    model = ReplyPosition
+    extra = 0
+    fields = ["draft", "decision", "comments", "reasons", "possible_changes"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReplyPosition]:
+        return super().get_queryset(request).select_related("draft")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "draft":
+            circular_id = getattr(request, "_reply_circular_id", None)
+            qs = DraftRecommendation.objects.all()
+            kwargs["queryset"] = qs.filter(circular_id=circular_id) if circular_id else qs
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["kind", "original_name", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Attachment]:
+        return super().get_queryset(request).select_related("uploaded_by")
+
+
+class ReplyEventInline(admin.TabularInline):
+    model = ReplyEvent
+    extra = 0
+    fields = ["at", "kind", "version", "actor", "ip_address"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReplyEvent]:
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Reply)
+class ReplyAdmin(admin.ModelAdmin):
+    list_display = [
+        "member_state",
+        "region",
+        "circular",
+        "status",
+        "version",
+        "submitted_at",
+        "channel",
+        "is_late",
+        "submitted_by",
+        "entered_by",
+        "is_demo",
+    ]
+    list_filter = ["status", "channel", "is_late", "member_state__region", "circular", "is_demo"]
+    search_fields = ["member_state__name", "member_state__alpha3", "from_name"]
+    list_select_related = ["circular", "member_state", "submitted_by", "entered_by"]
+    autocomplete_fields = ["member_state"]
+    inlines = [PositionInline, AttachmentInline, ReplyEventInline]
+    readonly_fields = [
+        "status",
+        "version",
+        "submitted_at",
+        "submitted_by",
+        "entered_by",
+        "is_late",
+        "revision",
+    ]
+
+    @admin.display(description=_("region"), ordering="member_state__region")
+    def region(self, obj: Reply) -> str:
+        return obj.member_state.region
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        # Offer only the drafts of the reply's own circular in the position inline.
+        request._reply_circular_id = obj.circular_id if obj else None  # type: ignore[attr-defined]
+        return super().get_form(request, obj, change, **kwargs)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Append-only records: visible to TSB, never edited or deleted."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CircularEvent)
+class CircularEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "circular", "from_status", "to_status", "actor", "ip_address"]
+    list_filter = ["to_status"]
+    list_select_related = ["circular", "actor"]
+    date_hierarchy = "at"
+
+
+@admin.register(ReplyEvent)
+class ReplyEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "reply", "kind", "version", "actor", "ip_address"]
+    list_filter = ["kind"]
+    list_select_related = ["reply__circular", "reply__member_state", "actor"]
+    date_hierarchy = "at"
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "original_name",
+        "reply",
+        "kind",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    list_filter = ["kind"]
+    list_select_related = ["reply__circular", "reply__member_state", "uploaded_by"]
+    search_fields = ["original_name", "sha256"]

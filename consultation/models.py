@@ -1,0 +1,522 @@
+"""The consultation: circulars, their draft Recommendations, and Member States' replies.
+
+Fields, constraints, status enums and cheap properties only; every write goes through
+services.py, every non-trivial read through selectors.py, the Resolution 1 arithmetic
+lives in rules.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import MemberState, ObserverCategory
+
+DEFAULT_LEGAL_BASIS = "WTSA Resolution 1 (Rev. Hammamet, 2016), section 9.4"
+DEFAULT_ADDRESSEES = "Administrations of ITU Member States"
+TSB_ADDRESS = "Place des Nations\nCH-1211 Geneva 20\nSwitzerland"
+
+
+class StudyGroup(models.Model):
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        verbose_name = _("study group")
+        verbose_name_plural = _("study groups")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"SG{self.number}"
+
+
+class Meeting(models.Model):
+    study_group = models.ForeignKey(
+        StudyGroup, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("study group")
+    )
+    place = models.CharField(_("place"), max_length=200)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    collective_letter = models.CharField(
+        _("collective letter"),
+        max_length=50,
+        blank=True,
+        help_text=_('The letter that carries the agenda, e.g. "9/11".'),
+    )
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="meeting_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.study_group} {self.place}, {self.starts_on:%Y-%m-%d} to {self.ends_on:%Y-%m-%d}"
+        )
+
+
+class Circular(models.Model):
+    """A TSB circular that opens a Member State consultation (Resolution 1, 9.4)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CLOSED = "closed", _("Closed")
+
+    class Procedure(models.TextChoices):
+        TAP = "tap", _("Traditional Approval Process (TAP)")
+
+    number = models.PositiveIntegerField(_("number"))
+    study_period = models.CharField(
+        _("study period"),
+        max_length=9,
+        help_text=_('TSB numbers circulars anew each study period, e.g. "2017-2020".'),
+    )
+    issued_on = models.DateField(
+        _("date of issue"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The date on the letter. Set when the circular is published if left empty; "
+            "empty only for a historical circular whose copy carries no date."
+        ),
+    )
+    reference = models.CharField(_("TSB reference"), max_length=50, help_text='e.g. "SG11/DA"')
+    contact_name = models.CharField(_("contact"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("telephone"), max_length=50, blank=True)
+    contact_fax = models.CharField(_("fax"), max_length=50, blank=True)
+    contact_email = models.EmailField(_("e-mail"), blank=True)
+    study_group = models.ForeignKey(
+        StudyGroup,
+        on_delete=models.PROTECT,
+        related_name="circulars",
+        verbose_name=_("study group"),
+    )
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="circulars", verbose_name=_("meeting")
+    )
+    subject = models.TextField(_("subject"))
+    procedure = models.CharField(
+        _("procedure"), max_length=10, choices=Procedure.choices, default=Procedure.TAP
+    )
+    legal_basis = models.CharField(_("legal basis"), max_length=200, default=DEFAULT_LEGAL_BASIS)
+    body = models.TextField(_("text of the letter"), blank=True)
+    deadline = models.DateTimeField(
+        _("deadline for replies (UTC)"),
+        null=True,
+        blank=True,
+        help_text=_("Replies received after this second are late and do not count."),
+    )
+    addressees = models.TextField(_("addressees (may reply)"), default=DEFAULT_ADDRESSEES)
+    director_name = models.CharField(_("Director of TSB (signatory)"), max_length=200)
+    reply_to_address = models.TextField(_("replies to: address"), default=TSB_ADDRESS)
+    reply_to_fax = models.CharField(_("replies to: fax"), max_length=50, blank=True)
+    reply_to_email = models.EmailField(_("replies to: e-mail"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    is_demo = models.BooleanField(
+        _("demonstration data"),
+        default=False,
+        help_text=_("Shown as demonstration data wherever it appears."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("circular")
+        verbose_name_plural = _("circulars")
+        ordering = ["-study_period", "-number"]
+        permissions = [
+            ("publish_circular", _("Can publish a circular")),
+            ("close_circular", _("Can close a circular")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study_period", "number"], name="circular_number_unique_in_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(deadline__isnull=False),
+                name="circular_published_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False),
+                name="circular_closed_has_closed_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "closed"]),
+                name="circular_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"TSB Circular {self.number}"
+
+    @property
+    def is_open_for_replies(self) -> bool:
+        """Published and before the deadline (the server clock, UTC)."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.deadline is not None
+            and timezone.now() <= self.deadline.replace(microsecond=999999)
+        )
+
+
+class CircularCopy(models.Model):
+    """One line of a circular's copy list: informed, may read, may not reply."""
+
+    circular = models.ForeignKey(
+        Circular, on_delete=models.CASCADE, related_name="copies", verbose_name=_("circular")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    category = models.CharField(_("category"), max_length=20, choices=ObserverCategory.choices)
+    label = models.CharField(
+        _("as printed"), max_length=300, help_text=_('e.g. "Associates of ITU-T Study Group 11"')
+    )
+
+    class Meta:
+        verbose_name = _("copy to")
+        verbose_name_plural = _("copies to")
+        ordering = ["circular", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["circular", "category"], name="copy_once_per_category"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CircularEvent(models.Model):
+    """Append-only record of a circular's transitions: who, what, when, from where."""
+
+    circular = models.ForeignKey(
+        Circular, on_delete=models.PROTECT, related_name="events", verbose_name=_("circular")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("circular event")
+        verbose_name_plural = _("circular events")
+        ordering = ["circular", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.circular}: {self.from_status or '-'} -> {self.to_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Circular events are append-only.")
+        super().save(*args, **kwargs)
+
+
+class DraftRecommendation(models.Model):
+    """A draft text listed in a circular's Annex 1 and answered in its Annex 2."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("new Recommendation")
+        REVISED = "revised", _("revised Recommendation")
+        AMENDMENT = "amendment", _("amendment")
+
+    circular = models.ForeignKey(
+        Circular, on_delete=models.PROTECT, related_name="drafts", verbose_name=_("circular")
+    )
+    order = models.PositiveSmallIntegerField(_("order in the circular"), default=1)
+    number = models.CharField(_("number"), max_length=50, help_text='e.g. "ITU-T Q.5051"')
+    former_name = models.CharField(
+        _("former provisional name"), max_length=50, blank=True, help_text='e.g. "Q.FW_CSM"'
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEW)
+    document_ref = models.CharField(
+        _("document reference"), max_length=50, blank=True, help_text='e.g. "SG11-R25"'
+    )
+    title = models.CharField(_("title"), max_length=500)
+    summary = models.TextField(_("summary"), blank=True)
+    a5_note = models.TextField(_("A.5 justification note"), blank=True)
+    ipr_note = models.TextField(_("IPR note"), blank=True)
+
+    class Meta:
+        verbose_name = _("draft Recommendation")
+        verbose_name_plural = _("draft Recommendations")
+        ordering = ["circular", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["circular", "order"], name="draft_order_unique"),
+            models.UniqueConstraint(fields=["circular", "number"], name="draft_number_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["new", "revised", "amendment"]), name="draft_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        former = f" (ex {self.former_name})" if self.former_name else ""
+        return f"{self.number}{former}"
+
+
+class Reply(models.Model):
+    """A Member State's reply to a circular (Annex 2): at most one per circular.
+
+    Revisions do not create new replies: `version` counts the submissions, and every
+    submitted version is kept (reply history comes with the reply issue).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("Portal")
+        EMAIL = "email", _("E-mail")
+        FAX = "fax", _("Fax")
+        LETTER = "letter", _("Letter")
+
+    circular = models.ForeignKey(
+        Circular, on_delete=models.PROTECT, related_name="replies", verbose_name=_("circular")
+    )
+    member_state = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        related_name="replies",
+        verbose_name=_("Member State"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    # The Annex 2 header ("From").
+    from_address = models.TextField(_("address"), blank=True)
+    from_name = models.CharField(_("name"), max_length=200, blank=True)
+    from_title = models.CharField(_("official title"), max_length=200, blank=True)
+    from_fax = models.CharField(_("fax"), max_length=50, blank=True)
+    from_email = models.EmailField(_("e-mail"), blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    signed_on = models.DateField(_("date"), null=True, blank=True)
+    # The latest submission.
+    version = models.PositiveIntegerField(_("version"), default=0)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.PORTAL
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by (TSB)"),
+        help_text=_("For a reply received by e-mail, fax or letter and recorded by TSB."),
+    )
+    is_late = models.BooleanField(
+        _("late"), default=False, help_text=_("Received after the deadline: does not count.")
+    )
+    # Optimistic lock: every save of the working copy increments it.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    is_demo = models.BooleanField(_("demonstration data"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        ordering = ["circular", "member_state__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["circular", "member_state"], name="reply_one_per_member_state"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False, version__gte=1),
+                name="reply_submitted_has_time_and_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel="portal") | Q(entered_by__isnull=False) | Q(status="draft"),
+                name="reply_offline_has_entered_by",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_state} to {self.circular}"
+
+
+class ReplyPosition(models.Model):
+    """The box ticked for one draft in a reply."""
+
+    class Decision(models.TextChoices):
+        AUTHORIZE_NO_COMMENTS = (
+            "authorize",
+            _("Authorizes consideration for approval: no comments or proposed changes"),
+        )
+        AUTHORIZE_WITH_COMMENTS = (
+            "authorize_comments",
+            _("Authorizes consideration for approval: comments and proposed changes attached"),
+        )
+        DO_NOT_AUTHORIZE = (
+            "do_not_authorize",
+            _(
+                "Does not authorize consideration for approval "
+                "(reasons and possible changes attached)"
+            ),
+        )
+
+    SUPPORTING = (Decision.AUTHORIZE_NO_COMMENTS, Decision.AUTHORIZE_WITH_COMMENTS)
+
+    reply = models.ForeignKey(
+        Reply, on_delete=models.CASCADE, related_name="positions", verbose_name=_("reply")
+    )
+    draft = models.ForeignKey(
+        DraftRecommendation,
+        on_delete=models.PROTECT,
+        related_name="positions",
+        verbose_name=_("draft Recommendation"),
+    )
+    decision = models.CharField(_("decision"), max_length=30, choices=Decision.choices, blank=True)
+    comments = models.TextField(_("comments and proposed changes"), blank=True)
+    reasons = models.TextField(_("reasons for not authorizing"), blank=True)
+    possible_changes = models.TextField(
+        _("possible changes that would let the work progress"), blank=True
+    )
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["reply", "draft__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "draft"], name="position_one_per_draft"),
+            models.CheckConstraint(
+                condition=Q(
+                    decision__in=["", "authorize", "authorize_comments", "do_not_authorize"]
+                ),
+                name="position_decision_valid",
+            ),
+        ]
+        # The draft must belong to the reply's circular: enforced by a database trigger
+        # (migration 0002_position_draft_same_circular), since Django cannot declare a
+        # constraint across two tables.
+
+    def __str__(self) -> str:
+        return f"{self.reply}: {self.draft}: {self.get_decision_display() or '-'}"
+
+    @property
+    def is_supporting(self) -> bool:
+        return self.decision in self.SUPPORTING
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    """A name the server makes: nothing of the uploaded name reaches the file system."""
+    import uuid
+
+    return f"replies/{instance.reply.circular_id}/{instance.reply_id}/{uuid.uuid4().hex}.bin"
+
+
+class Attachment(models.Model):
+    """A file attached to a reply: comments, reasons, or TSB's scan of a paper reply."""
+
+    class Kind(models.TextChoices):
+        COMMENTS = "comments", _("Comments and proposed changes")
+        REASONS = "reasons", _("Reasons and possible changes")
+        SCANNED_ORIGINAL = "scan", _("Scanned original reply")
+        OTHER = "other", _("Other")
+
+    reply = models.ForeignKey(
+        Reply, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("reply")
+    )
+    position = models.ForeignKey(
+        ReplyPosition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("position"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["reply", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReplyEvent(models.Model):
+    """Append-only record of every change of a reply: who, what, when, from where."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        SAVED = "saved", _("Draft saved")
+        SUBMITTED = "submitted", _("Submitted")
+        RECORDED = "recorded", _("Recorded by TSB")
+        ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+        ATTACHMENT_REMOVED = "attachment_removed", _("Attachment removed")
+        CORRECTED = "corrected", _("Corrected by TSB")
+
+    reply = models.ForeignKey(
+        Reply, on_delete=models.PROTECT, related_name="events", verbose_name=_("reply")
+    )
+    kind = models.CharField(_("what"), max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("reply event")
+        verbose_name_plural = _("reply events")
+        ordering = ["reply", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reply}: {self.get_kind_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Reply events are append-only.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,129 @@
+"""Every write of the consultation app. Views, admin, tasks and commands call these.
+
+Each transition locks its row, checks the current status, and writes its event in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from consultation.models import Circular, CircularEvent
+
+
+class TransitionError(Exception):
+    """A transition that the current state does not allow; the message is for the user."""
+
+
+def _locked_circular(circular_id: int) -> Circular:
+    return Circular.objects.select_for_update().select_related("meeting").get(pk=circular_id)
+
+
+def circular_publish(
+    *,
+    circular_id: int,
+    actor: User | None,
+    ip_address: str | None = None,
+    now: datetime.datetime | None = None,
+) -> Circular:
+    """Publish a draft circular: it opens for replies until its deadline.
+
+    Raises TransitionError when the circular is not a draft, has no drafts, has no
+    deadline, or its deadline has passed. Sets the date of issue to today (UTC) when empty.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        circular = _locked_circular(circular_id)
+        if circular.status != Circular.Status.DRAFT:
+            raise TransitionError(
+                _("%(circular)s is %(status)s; only a draft circular can be published.")
+                % {"circular": circular, "status": circular.get_status_display().lower()}
+            )
+        if not circular.drafts.exists():
+            raise TransitionError(
+                _("%(circular)s lists no draft Recommendation; add one before publishing.")
+                % {"circular": circular}
+            )
+        if circular.deadline is None:
+            raise TransitionError(
+                _("%(circular)s has no deadline for replies; set one before publishing.")
+                % {"circular": circular}
+            )
+        if circular.deadline <= now:
+            raise TransitionError(
+                _("The deadline of %(circular)s (%(deadline)s UTC) has already passed.")
+                % {
+                    "circular": circular,
+                    "deadline": circular.deadline.astimezone(datetime.UTC).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                }
+            )
+        if circular.issued_on is None:
+            circular.issued_on = now.astimezone(datetime.UTC).date()
+        circular.status = Circular.Status.PUBLISHED
+        circular.published_at = now
+        circular.save(update_fields=["issued_on", "status", "published_at", "updated_at"])
+        CircularEvent.objects.create(
+            circular=circular,
+            actor=actor,
+            from_status=Circular.Status.DRAFT,
+            to_status=Circular.Status.PUBLISHED,
+            at=now,
+            ip_address=ip_address,
+        )
+    return circular
+
+
+def circular_close(
+    *,
+    circular_id: int,
+    actor: User | None,
+    ip_address: str | None = None,
+    now: datetime.datetime | None = None,
+) -> Circular:
+    """Close a published circular once its deadline has passed.
+
+    Raises TransitionError when the circular is not published, or when its deadline has not
+    passed: the consultation runs until the deadline (Resolution 1, 9.4.1), so closing early
+    would cut Member States off.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        circular = _locked_circular(circular_id)
+        if circular.status != Circular.Status.PUBLISHED:
+            raise TransitionError(
+                _("%(circular)s is %(status)s; only a published circular can be closed.")
+                % {"circular": circular, "status": circular.get_status_display().lower()}
+            )
+        assert circular.deadline is not None  # guaranteed by a constraint once published
+        if now.replace(microsecond=0) <= circular.deadline.replace(microsecond=0):
+            raise TransitionError(
+                _(
+                    "%(circular)s is open for replies until %(deadline)s UTC; "
+                    "it can be closed only after its deadline."
+                )
+                % {
+                    "circular": circular,
+                    "deadline": circular.deadline.astimezone(datetime.UTC).strftime(
+                        "%Y-%m-%d %H:%M:%S"
+                    ),
+                }
+            )
+        circular.status = Circular.Status.CLOSED
+        circular.closed_at = now
+        circular.save(update_fields=["status", "closed_at", "updated_at"])
+        CircularEvent.objects.create(
+            circular=circular,
+            actor=actor,
+            from_status=Circular.Status.PUBLISHED,
+            to_status=Circular.Status.CLOSED,
+            at=now,
+            ip_address=ip_address,
+        )
+    return circular
