@@ -85,10 +85,10 @@ SQLITE_REVERSE = [
 def _run(schema_editor, postgres: str, sqlite: list[str]) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(postgres)
+        schema_editor.execute(postgres, params=None)
     elif vendor == "sqlite":
         for statement in sqlite:
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
     else:
         raise NotImplementedError(f"no position trigger for database vendor {vendor!r}")
 
