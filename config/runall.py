@@ -12,12 +12,16 @@ import sys
 import time
 from pathlib import Path
 
-from consultation.demo import DEMO_PASSWORD
+import django
 
 BASE = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from consultation.demo import DEMO_PASSWORD
+
     port = os.environ.get("PORT", "8000")
     python = sys.executable
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
