@@ -229,3 +229,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- accounts: authentication, MFA, sessions (owned by the accounts work) -----------------
+# Append here rather than editing the lists above, so the two streams of work do not collide.
+# --- end accounts ---------------------------------------------------------------------------
+
+# --- consultation: replies and attachments ------------------------------------------------
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# --- end consultation -----------------------------------------------------------------------
