@@ -10,6 +10,7 @@ admin.site.index_title = _("Circulars, replies, Member States and officials")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("consultation.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -6,9 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +26,7 @@ from consultation.models import (
     Reply,
     ReplyEvent,
     ReplyPosition,
+    ReplyVersion,
     StudyGroup,
 )
 
@@ -348,6 +352,31 @@ class ReplyEventInline(admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
+class ReplyVersionInline(admin.TabularInline):
+    model = ReplyVersion
+    extra = 0
+    fields = [
+        "number",
+        "received_at",
+        "channel",
+        "is_late",
+        "signatory_name",
+        "submitted_by",
+        "entered_by",
+        "sha256",
+        "ip_address",
+    ]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("submitted versions (all kept; the latest on time counts)")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReplyVersion]:
+        return super().get_queryset(request).select_related("submitted_by", "entered_by")
+
+
 @admin.register(Reply)
 class ReplyAdmin(admin.ModelAdmin):
     list_display = [
@@ -367,7 +396,8 @@ class ReplyAdmin(admin.ModelAdmin):
     search_fields = ["member_state__name", "member_state__alpha3", "from_name"]
     list_select_related = ["circular", "member_state", "submitted_by", "entered_by"]
     autocomplete_fields = ["member_state"]
-    inlines = [PositionInline, AttachmentInline, ReplyEventInline]
+    inlines = [PositionInline, AttachmentInline, ReplyVersionInline, ReplyEventInline]
+    change_list_template = "admin/consultation/reply/change_list.html"
     readonly_fields = [
         "status",
         "version",
@@ -381,6 +411,106 @@ class ReplyAdmin(admin.ModelAdmin):
     @admin.display(description=_("region"), ordering="member_state__region")
     def region(self, obj: Reply) -> str:
         return obj.member_state.region
+
+    def get_urls(self) -> list[URLPattern]:
+        record = self.admin_site.admin_view(self.record_offline_view)
+        return [
+            path("record/", record, name="consultation_reply_record"),
+            *super().get_urls(),
+        ]
+
+    def record_offline_view(self, request: HttpRequest) -> HttpResponse:
+        """Record a reply that reached TSB by e-mail, fax or letter, with its scan."""
+        from consultation.attachments import validate_upload
+        from consultation.forms import OfflineReplyForm, PositionForm, ReplyHeaderForm
+
+        HEADER_FIELDS = ReplyHeaderForm.Meta.fields  # noqa: N806
+
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        circulars = Circular.objects.exclude(status=Circular.Status.DRAFT).order_by("-deadline")
+        circular_id = request.GET.get("circular") or request.POST.get("circular")
+        circular = (
+            get_object_or_404(circulars, pk=circular_id)
+            if circular_id and str(circular_id).isdigit()
+            else None
+        )
+        context: dict[str, Any] = {
+            **self.admin_site.each_context(request),
+            "title": _("Record a reply received by e-mail, fax or letter"),
+            "opts": self.model._meta,
+            "circulars": circulars,
+            "circular": circular,
+        }
+        if circular is None:
+            return TemplateResponse(request, "admin/consultation/reply/record.html", context)
+        data = request.POST if request.method == "POST" else None
+        files = request.FILES if request.method == "POST" else None
+        form = OfflineReplyForm(data, files)
+        form.fields["member_state"].queryset = selectors.circular_electorate(circular=circular)
+        header_form = ReplyHeaderForm(data)
+        position_forms = [
+            PositionForm(data, prefix=f"d{d.pk}", draft=d, attachments=[])
+            for d in circular.drafts.all()
+        ]
+        for pf in position_forms:
+            del pf.fields["upload"], pf.fields["remove"]
+        if request.method == "POST":
+            valid = form.is_valid() & header_form.is_valid()
+            checks = [pf.is_valid() for pf in position_forms]  # every form, to show every error
+            valid = all(checks) and valid
+            checked = None
+            if valid:
+                try:
+                    checked = validate_upload(form.cleaned_data["scan"])
+                except ValidationError as exc:
+                    form.add_error("scan", exc)
+                    valid = False
+            if valid and checked is not None:
+                try:
+                    version = services.reply_record_offline(
+                        circular_id=circular.pk,
+                        member_state_id=form.cleaned_data["member_state"].pk,
+                        actor=request.user,  # type: ignore[arg-type]
+                        channel=form.cleaned_data["channel"],
+                        received_at=form.cleaned_data["received_at"],
+                        header={n: header_form.cleaned_data[n] for n in HEADER_FIELDS},
+                        positions={
+                            pf.draft.pk: {
+                                n: pf.cleaned_data[n]
+                                for n in ("decision", "comments", "reasons", "possible_changes")
+                            }
+                            for pf in position_forms
+                        },
+                        scan=services.AttachmentUpload(
+                            file=form.cleaned_data["scan"],
+                            validated=checked,
+                            kind=Attachment.Kind.SCANNED_ORIGINAL,
+                        ),
+                        ip_address=client_ip(request),
+                    )
+                except services.ReplyRefused as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+                    for errors in exc.errors.values():
+                        for error in errors:
+                            self.message_user(request, error, messages.ERROR)
+                else:
+                    message = _("Recorded version %(n)d of the reply of %(state)s.") % {
+                        "n": version.number,
+                        "state": version.reply.member_state,
+                    }
+                    if version.is_late:
+                        message += " " + str(
+                            _("It arrived after the deadline: marked late, it does not count.")
+                        )
+                    self.message_user(
+                        request, message, messages.WARNING if version.is_late else messages.SUCCESS
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:consultation_reply_change", args=[version.reply_id])
+                    )
+        context.update(form=form, header_form=header_form, position_forms=position_forms)
+        return TemplateResponse(request, "admin/consultation/reply/record.html", context)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

@@ -339,6 +339,11 @@ class Reply(models.Model):
     )
     # Optimistic lock: every save of the working copy increments it.
     revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    # The revision of the working copy that the latest version froze: when `revision` has
+    # moved on, the working copy holds changes that have not been submitted.
+    submitted_revision = models.PositiveIntegerField(
+        _("submitted revision"), default=0, editable=False
+    )
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -363,6 +368,10 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_state} to {self.circular}"
+
+    @property
+    def has_unsubmitted_changes(self) -> bool:
+        return self.status == self.Status.SUBMITTED and self.revision != self.submitted_revision
 
 
 class ReplyPosition(models.Model):
@@ -520,3 +529,91 @@ class ReplyEvent(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("Reply events are append-only.")
         super().save(*args, **kwargs)
+
+
+class ReplyVersion(models.Model):
+    """One submission of a reply, frozen: what was sent, when, by whom, and its SHA-256.
+
+    Every submission is kept. The tally counts, per Member State, the latest version received
+    on time (rules.tally); a version received after the deadline is kept and marked late.
+    """
+
+    reply = models.ForeignKey(
+        Reply, on_delete=models.PROTECT, related_name="versions", verbose_name=_("reply")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    received_at = models.DateTimeField(
+        _("received at"), help_text=_("Submission time on the portal; arrival time otherwise.")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signatory"),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by (TSB)"),
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Reply.Channel.choices)
+    is_late = models.BooleanField(_("late"), default=False)
+    signatory_name = models.CharField(_("signed by"), max_length=200, blank=True)
+    content = models.JSONField(_("content"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reply version")
+        verbose_name_plural = _("reply versions")
+        ordering = ["reply", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "number"], name="reply_version_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="reply_version_positive"),
+            models.CheckConstraint(
+                condition=Q(channel="portal", submitted_by__isnull=False)
+                | Q(~Q(channel="portal"), entered_by__isnull=False),
+                name="reply_version_has_author",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reply}, version {self.number}"
+
+
+class ReplyVersionPosition(models.Model):
+    """The decision of one version on one draft, kept as a row so results can be aggregated."""
+
+    version = models.ForeignKey(
+        ReplyVersion, on_delete=models.PROTECT, related_name="positions", verbose_name=_("version")
+    )
+    draft = models.ForeignKey(
+        DraftRecommendation,
+        on_delete=models.PROTECT,
+        related_name="version_positions",
+        verbose_name=_("draft Recommendation"),
+    )
+    decision = models.CharField(
+        _("decision"), max_length=30, choices=ReplyPosition.Decision.choices
+    )
+    has_comments = models.BooleanField(_("comments, reasons or attachments"), default=False)
+
+    class Meta:
+        verbose_name = _("version position")
+        verbose_name_plural = _("version positions")
+        ordering = ["version", "draft__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "draft"], name="version_position_unique"),
+            models.CheckConstraint(
+                condition=Q(decision__in=["authorize", "authorize_comments", "do_not_authorize"]),
+                name="version_position_decision_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.draft}: {self.decision}"

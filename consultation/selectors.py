@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import datetime
+from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import MemberState
 from consultation import rules
-from consultation.models import Circular, ReplyPosition
+from consultation.models import (
+    Attachment,
+    Circular,
+    Reply,
+    ReplyVersion,
+    ReplyVersionPosition,
+)
 
 
 def circular_electorate(*, circular: Circular) -> QuerySet[MemberState]:
@@ -35,32 +42,90 @@ def circular_list_for_admin(queryset: QuerySet[Circular]) -> QuerySet[Circular]:
     )
 
 
-def circular_ballots(*, circular: Circular) -> dict[int, list[rules.Ballot]]:
-    """Per draft id, the ballots of the submitted replies (the latest version of each).
+# --- the official's pages -------------------------------------------------------------------
 
-    Until reply versions are kept (the reply issue), each submitted reply contributes the
-    ballot of its latest submission.
-    """
-    ballots: dict[int, list[rules.Ballot]] = {d.pk: [] for d in circular.drafts.all()}
-    positions = (
-        ReplyPosition.objects.filter(reply__circular=circular, reply__status="submitted")
-        .exclude(decision="")
-        .values_list(
-            "draft_id",
-            "reply__member_state_id",
-            "reply__submitted_at",
-            "decision",
-            "reply__version",
-        )
+
+def circular_list_for_official(*, official: Any) -> list[Circular]:
+    """Published and closed circulars whose electorate includes the official's state,
+    each with `my_reply` (or None), in a constant number of queries."""
+    from consultation.permissions import circular_visible_to_official
+
+    circulars = list(
+        Circular.objects.exclude(status=Circular.Status.DRAFT)
+        .select_related("study_group", "meeting")
+        .prefetch_related("drafts")
+        .order_by("status", "deadline")
     )
-    for draft_id, member_state_id, submitted_at, decision, version in positions:
-        assert isinstance(submitted_at, datetime.datetime)
-        ballots[draft_id].append(
-            rules.Ballot(
-                member_state=member_state_id,
-                received_at=submitted_at,
-                decision=decision,
-                version=version,
-            )
+    visible = [c for c in circulars if circular_visible_to_official(c, official)]
+    replies = {
+        r.circular_id: r
+        for r in Reply.objects.filter(
+            member_state=official.member_state, circular__in=[c.pk for c in visible]
+        ).select_related("submitted_by")
+    }
+    for circular in visible:
+        circular.my_reply = replies.get(circular.pk)  # type: ignore[attr-defined]
+    return visible
+
+
+def circular_list_for_observer(*, observer: Any) -> list[Circular]:
+    from consultation.permissions import circular_visible_to_observer
+
+    circulars = (
+        Circular.objects.exclude(status=Circular.Status.DRAFT)
+        .select_related("study_group", "meeting")
+        .prefetch_related("copies", "drafts")
+        .order_by("status", "deadline")
+    )
+    return [c for c in circulars if circular_visible_to_observer(c, observer)]
+
+
+def circular_results(*, circulars: Iterable[Circular]) -> dict[int, list[tuple[Any, rules.Tally]]]:
+    """Per circular id, (draft, tally) for each draft, from the kept versions.
+
+    One query for all the versions' positions of all the circulars; the tally itself is
+    rules.tally (latest on-time version of each Member State).
+    """
+    circulars = list(circulars)
+    rows = ReplyVersionPosition.objects.filter(
+        version__reply__circular__in=[c.pk for c in circulars]
+    ).values_list(
+        "draft_id",
+        "version__reply__member_state_id",
+        "version__received_at",
+        "decision",
+        "version__number",
+    )
+    ballots: dict[int, list[rules.Ballot]] = {}
+    for draft_id, member_state_id, received_at, decision, number in rows:
+        ballots.setdefault(draft_id, []).append(
+            rules.Ballot(member_state_id, received_at, decision, number)
         )
-    return ballots
+    results: dict[int, list[tuple[Any, rules.Tally]]] = {}
+    for circular in circulars:
+        assert circular.deadline is not None
+        results[circular.pk] = [
+            (draft, rules.tally(ballots.get(draft.pk, []), deadline=circular.deadline))
+            for draft in circular.drafts.all()
+        ]
+    return results
+
+
+def reply_for_form(*, circular: Circular, official: Any) -> Reply | None:
+    """The official's state's reply with its positions, drafts and attachments, prefetched."""
+    return (
+        Reply.objects.filter(circular=circular, member_state=official.member_state)
+        .select_related("circular", "member_state", "submitted_by")
+        .prefetch_related(
+            "positions__draft",
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.filter(removed_at__isnull=True).order_by("uploaded_at"),
+            ),
+        )
+        .first()
+    )
+
+
+def reply_versions(*, reply: Reply) -> QuerySet[ReplyVersion]:
+    return reply.versions.select_related("submitted_by", "entered_by").order_by("-number")

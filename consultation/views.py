@@ -1,8 +1,316 @@
+"""The official's pages: home, circular, the Annex 2 reply form, review, receipt, files.
+
+Views are thin: a permission getter, a form, a service call.
+"""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.selectors import observer_for_user, official_for_user
+from consultation import selectors, services
+from consultation.attachments import validate_upload
+from consultation.forms import PositionForm, ReplyHeaderForm, RevisionForm
+from consultation.models import Attachment, Circular, Reply
+from consultation.permissions import (
+    can_submit,
+    get_circular_for_reply,
+    get_circular_for_user,
+    is_tsb_staff,
+)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "consultation/home.html")
+    context: dict[str, Any] = {"now": timezone.now()}
+    official = official_for_user(request.user)
+    if official is not None:
+        circulars = selectors.circular_list_for_official(official=official)
+        closed = [c for c in circulars if c.status == Circular.Status.CLOSED]
+        context.update(
+            official=official,
+            open_circulars=[c for c in circulars if c.status == Circular.Status.PUBLISHED],
+            closed_circulars=closed,
+            results=selectors.circular_results(circulars=closed),
+        )
+    else:
+        observer = observer_for_user(request.user)
+        if observer is not None:
+            context.update(
+                observer=observer,
+                copied_circulars=selectors.circular_list_for_observer(observer=observer),
+            )
+    context["deactivated"] = (
+        request.user.is_authenticated
+        and official is None
+        and hasattr(request.user, "official")
+        and not is_tsb_staff(request.user)
+    )
+    return render(request, "consultation/home.html", context)
+
+
+@login_required
+def circular_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    circular = get_circular_for_user(request.user, pk)
+    official = official_for_user(request.user)
+    reply = None
+    if official is not None:
+        reply = Reply.objects.filter(circular=circular, member_state=official.member_state).first()
+    return render(
+        request,
+        "consultation/circular_detail.html",
+        {
+            "circular": circular,
+            "drafts": circular.drafts.all(),
+            "copies": circular.copies.all(),
+            "official": official,
+            "reply": reply,
+            "now": timezone.now(),
+        },
+    )
+
+
+def _position_forms(
+    request: HttpRequest, circular: Circular, reply: Reply | None
+) -> list[PositionForm]:
+    positions = {p.draft_id: p for p in reply.positions.all()} if reply else {}
+    attachments: dict[int, list[Attachment]] = {}
+    if reply:
+        for attachment in reply.attachments.all():
+            if attachment.position_id is not None:
+                attachments.setdefault(attachment.position_id, []).append(attachment)
+    forms = []
+    for draft in circular.drafts.all():
+        position = positions.get(draft.pk)
+        initial = (
+            {
+                "decision": position.decision,
+                "comments": position.comments,
+                "reasons": position.reasons,
+                "possible_changes": position.possible_changes,
+            }
+            if position
+            else {}
+        )
+        forms.append(
+            PositionForm(
+                request.POST if request.method == "POST" else None,
+                request.FILES if request.method == "POST" else None,
+                prefix=f"d{draft.pk}",
+                initial=initial,
+                draft=draft,
+                attachments=attachments.get(position.pk, []) if position else [],
+            )
+        )
+    return forms
+
+
+def _header_initial(official: Any) -> dict[str, Any]:
+    user = official.user
+    return {
+        "from_name": user.get_full_name(),
+        "from_title": official.official_title,
+        "from_address": official.postal_address,
+        "from_fax": official.fax,
+        "from_email": user.email,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    circular, official = get_circular_for_reply(request.user, pk)
+    reply = selectors.reply_for_form(circular=circular, official=official)
+    is_open = circular.is_open_for_replies
+    revision = reply.revision if reply else 0
+    if request.method == "POST":
+        header_form = ReplyHeaderForm(request.POST, instance=None)
+        revision_form = RevisionForm(request.POST)
+    else:
+        header_form = ReplyHeaderForm(
+            instance=reply, initial=None if reply else _header_initial(official)
+        )
+        revision_form = RevisionForm(initial={"revision": revision})
+    position_forms = _position_forms(request, circular, reply)
+
+    if request.method == "POST":
+        if not is_open:
+            messages.error(request, _("The deadline has passed: the form is closed."))
+            return redirect("consultation:circular-detail", pk=circular.pk)
+        valid = header_form.is_valid() & revision_form.is_valid()
+        checks = [f.is_valid() for f in position_forms]  # every form, to show every error
+        valid = all(checks) and valid
+        uploads: list[services.AttachmentUpload] = []
+        if valid:
+            for form in position_forms:
+                uploaded = form.cleaned_data.get("upload")
+                if not uploaded:
+                    continue
+                try:
+                    checked = validate_upload(uploaded)
+                except ValidationError as exc:
+                    form.add_error("upload", exc)
+                    valid = False
+                    continue
+                kind = (
+                    Attachment.Kind.REASONS
+                    if form.cleaned_data["decision"] == "do_not_authorize"
+                    else Attachment.Kind.COMMENTS
+                )
+                uploads.append(
+                    services.AttachmentUpload(
+                        file=uploaded, validated=checked, kind=kind, draft_id=form.draft.pk
+                    )
+                )
+        if valid:
+            try:
+                services.reply_save_draft(
+                    circular_id=circular.pk,
+                    official=official,
+                    expected_revision=revision_form.cleaned_data["revision"],
+                    header={
+                        name: header_form.cleaned_data[name] for name in ReplyHeaderForm.Meta.fields
+                    },
+                    positions={
+                        f.draft.pk: {
+                            n: f.cleaned_data[n]
+                            for n in ("decision", "comments", "reasons", "possible_changes")
+                        }
+                        for f in position_forms
+                    },
+                    uploads=uploads,
+                    remove_attachment_ids=[
+                        int(v) for f in position_forms for v in f.cleaned_data["remove"]
+                    ],
+                    ip_address=client_ip(request),
+                )
+            except services.ReplyConflictError as exc:
+                messages.error(request, exc.message)
+                # Keep their input; the next save, made knowingly, replaces the current reply.
+                revision_form = RevisionForm(initial={"revision": exc.current_revision})
+            except services.ReplyRefused as exc:
+                messages.error(request, exc.message)
+            else:
+                if request.POST.get("action") == "review":
+                    return redirect("consultation:reply-review", pk=circular.pk)
+                messages.success(
+                    request, _("Your draft reply is saved. It has not been submitted.")
+                )
+                return redirect("consultation:reply-edit", pk=circular.pk)
+        else:
+            messages.error(
+                request,
+                _(
+                    "Nothing was saved: correct the fields marked below. "
+                    "Files must be chosen again."
+                ),
+            )
+    return render(
+        request,
+        "consultation/reply_form.html",
+        {
+            "circular": circular,
+            "official": official,
+            "reply": reply,
+            "header_form": header_form,
+            "revision_form": revision_form,
+            "position_forms": position_forms,
+            "is_open": is_open,
+            "versions": selectors.reply_versions(reply=reply) if reply else [],
+            "reply_attachments": [a for a in reply.attachments.all() if a.position_id is None]
+            if reply
+            else [],
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply_review(request: HttpRequest, pk: int) -> HttpResponse:
+    circular, official = get_circular_for_reply(request.user, pk)
+    reply = selectors.reply_for_form(circular=circular, official=official)
+    if reply is None:
+        messages.info(request, _("Fill in and save the form first."))
+        return redirect("consultation:reply-edit", pk=circular.pk)
+    if request.method == "POST":
+        revision_form = RevisionForm(request.POST)
+        if not revision_form.is_valid():
+            raise PermissionDenied
+        try:
+            version = services.reply_submit(
+                circular_id=circular.pk,
+                official=official,
+                expected_revision=revision_form.cleaned_data["revision"],
+                expected_sha256=request.POST.get("sha256", ""),
+                ip_address=client_ip(request),
+            )
+        except services.ReplyRefused as exc:
+            messages.error(request, exc.message)
+            return redirect("consultation:reply-review", pk=circular.pk)
+        return redirect("consultation:reply-receipt", pk=circular.pk, number=version.number)
+    content = services.reply_content(reply)
+    errors = services.reply_validate_for_submission(reply)
+    return render(
+        request,
+        "consultation/reply_review.html",
+        {
+            "circular": circular,
+            "official": official,
+            "reply": reply,
+            "content": content,
+            "sha256": services.reply_content_hash(content),
+            "errors": errors,
+            "can_submit": can_submit(official) and circular.is_open_for_replies and not errors,
+            "is_open": circular.is_open_for_replies,
+            "revision_form": RevisionForm(initial={"revision": reply.revision}),
+            "positions": zip(content["positions"], reply.positions.all(), strict=True),
+        },
+    )
+
+
+@login_required
+def reply_receipt(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    circular, official = get_circular_for_reply(request.user, pk)
+    reply = get_object_or_404(Reply, circular=circular, member_state=official.member_state)
+    version = get_object_or_404(
+        reply.versions.select_related("submitted_by", "entered_by"), number=number
+    )
+    return render(
+        request,
+        "consultation/reply_receipt.html",
+        {"circular": circular, "reply": reply, "version": version, "content": version.content},
+    )
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("reply__circular", "reply__member_state"), pk=pk
+    )
+    user = request.user
+    if not (is_tsb_staff(user) and user.has_perm("consultation.view_reply")):
+        official = official_for_user(user)
+        if official is None or official.member_state_id != attachment.reply.member_state_id:
+            raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from consultation import views
+
+app_name = "consultation"
+
+urlpatterns = [
+    path("circulars/<int:pk>/", views.circular_detail, name="circular-detail"),
+    path("circulars/<int:pk>/reply/", views.reply_edit, name="reply-edit"),
+    path("circulars/<int:pk>/reply/review/", views.reply_review, name="reply-review"),
+    path(
+        "circulars/<int:pk>/reply/versions/<int:number>/",
+        views.reply_receipt,
+        name="reply-receipt",
+    ),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
+]
