@@ -235,6 +235,10 @@ LOGGING = {
 # --- end accounts ---------------------------------------------------------------------------
 
 # --- consultation: replies and attachments ------------------------------------------------
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
+    "consultation.uploads.StrictUploadNamesMiddleware",
+)
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

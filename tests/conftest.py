@@ -57,3 +57,10 @@ def open_circular(db: None) -> Circular:
     )
     factories.DraftFactory(circular=circular, order=1)
     return circular
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test stores uploads in a folder of its own, so file assertions are exact."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
