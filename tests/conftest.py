@@ -64,3 +64,35 @@ def media_root(settings, tmp_path):
     """Each test stores uploads in a folder of its own, so file assertions are exact."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+def sign_in(client, user) -> None:
+    """Log `user` in as after a full login: password, then the TOTP step where required.
+
+    Signatories and staff must have an authenticator app (accounts.middleware); they get one
+    and a session that records both steps, exactly as allauth's login flow records them.
+    The whole flow through the real login pages is tested in tests/accounts.
+    """
+    import time
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    client.force_login(user)
+    records = [{"method": "password", "at": time.time(), "email": user.email}]
+    official = getattr(user, "official", None) if hasattr(user, "official") else None
+    needs_mfa = user.is_staff or (official is not None and official.role == "signatory")
+    if needs_mfa:
+        authenticator = Authenticator.objects.filter(user=user, type="totp").first()
+        if authenticator is None:
+            authenticator = TOTP.activate(user, generate_totp_secret()).instance
+        records.append({"method": "mfa", "at": time.time(), "id": authenticator.pk, "type": "totp"})
+    session = client.session
+    session["account_authentication_methods"] = records
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
+@pytest.fixture
+def signed_in():
+    return sign_in
