@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -248,7 +248,8 @@ def reply_review(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         revision_form = RevisionForm(request.POST)
         if not revision_form.is_valid():
-            raise PermissionDenied
+            messages.error(request, _("The confirmation was incomplete: review the reply again."))
+            return redirect("consultation:reply-review", pk=circular.pk)
         try:
             version = services.reply_submit(
                 circular_id=circular.pk,
