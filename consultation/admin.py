@@ -308,27 +308,35 @@ class CircularAdmin(admin.ModelAdmin):
 
 
 class PositionInline(admin.TabularInline):
+    """Read-only: a reply changes only through its services (portal or recorded reply)."""
+
     model = ReplyPosition
     extra = 0
     fields = ["draft", "decision", "comments", "reasons", "possible_changes"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReplyPosition]:
         return super().get_queryset(request).select_related("draft")
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "draft":
-            circular_id = getattr(request, "_reply_circular_id", None)
-            qs = DraftRecommendation.objects.all()
-            kwargs["queryset"] = qs.filter(circular_id=circular_id) if circular_id else qs
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
-    fields = ["kind", "original_name", "size", "sha256", "uploaded_by", "uploaded_at"]
+    fields = ["kind", "download", "size", "sha256", "uploaded_by", "uploaded_at", "removed_at"]
     readonly_fields = fields
     can_delete = False
+
+    @admin.display(description=_("file"))
+    def download(self, obj: Attachment) -> str:
+        url = reverse("consultation:attachment-download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -395,18 +403,46 @@ class ReplyAdmin(admin.ModelAdmin):
     list_filter = ["status", "channel", "is_late", "member_state__region", "circular", "is_demo"]
     search_fields = ["member_state__name", "member_state__alpha3", "from_name"]
     list_select_related = ["circular", "member_state", "submitted_by", "entered_by"]
-    autocomplete_fields = ["member_state"]
     inlines = [PositionInline, AttachmentInline, ReplyVersionInline, ReplyEventInline]
     change_list_template = "admin/consultation/reply/change_list.html"
     readonly_fields = [
+        "circular",
+        "member_state",
         "status",
+        "from_name",
+        "from_title",
+        "from_address",
+        "from_fax",
+        "from_email",
+        "place",
+        "signed_on",
         "version",
         "submitted_at",
         "submitted_by",
+        "channel",
         "entered_by",
         "is_late",
         "revision",
+        "is_demo",
     ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Replies enter through the portal or through "Record a reply" (get_urls), both of
+        # which go through the services and leave their audit events.
+        return False
+
+    def has_record_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("consultation.add_reply") and request.user.has_perm(
+            "consultation.change_reply"
+        )
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        extra_context = {
+            **(extra_context or {}),
+            "has_record_permission": self.has_record_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("region"), ordering="member_state__region")
     def region(self, obj: Reply) -> str:
@@ -426,7 +462,7 @@ class ReplyAdmin(admin.ModelAdmin):
 
         HEADER_FIELDS = ReplyHeaderForm.Meta.fields  # noqa: N806
 
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+        if not self.has_record_permission(request):
             raise PermissionDenied
         circulars = Circular.objects.exclude(status=Circular.Status.DRAFT).order_by("-deadline")
         circular_id = request.GET.get("circular") or request.POST.get("circular")
@@ -511,13 +547,6 @@ class ReplyAdmin(admin.ModelAdmin):
                     )
         context.update(form=form, header_form=header_form, position_forms=position_forms)
         return TemplateResponse(request, "admin/consultation/reply/record.html", context)
-
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        # Offer only the drafts of the reply's own circular in the position inline.
-        request._reply_circular_id = obj.circular_id if obj else None  # type: ignore[attr-defined]
-        return super().get_form(request, obj, change, **kwargs)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

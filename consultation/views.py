@@ -277,7 +277,6 @@ def reply_review(request: HttpRequest, pk: int) -> HttpResponse:
             "can_submit": can_submit(official) and circular.is_open_for_replies and not errors,
             "is_open": circular.is_open_for_replies,
             "revision_form": RevisionForm(initial={"revision": reply.revision}),
-            "positions": zip(content["positions"], reply.positions.all(), strict=True),
         },
     )
 
