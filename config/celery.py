@@ -1,5 +1,6 @@
 """The Celery application. Broker: Redis when REDIS_URL is set, else kombu's filesystem
-transport (the embedded default of `make run`, needs no server)."""
+transport (the embedded default of `make run`, needs no server). The beat schedule lives here,
+in code."""
 
 import os
 
@@ -10,3 +11,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # The outbox: whatever is pending (queued while the broker was down, or left by a
+    # killed worker) is sent within seconds.
+    "notifications-drain": {"task": "consultation.notifications_drain", "schedule": 5.0},
+    # Reminders are "due and not yet queued", so running often is cheap and catches up.
+    "reminders-queue-due": {"task": "consultation.reminders_queue_due", "schedule": 60.0},
+    # A circular closes by itself at its deadline (the services also refuse late replies).
+    "circulars-close-due": {"task": "consultation.circulars_close_due", "schedule": 15.0},
+}

@@ -165,7 +165,8 @@ else:
 # E-mail.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
+    # The local demo delivers into the database: TSB reads the mails in the admin.
+    "consultation.mail.DatabaseEmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
@@ -221,7 +222,11 @@ if not REDIS_URL:
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 
 LOGGING = {
     "version": 1,
@@ -235,11 +240,20 @@ LOGGING = {
 # --- end accounts ---------------------------------------------------------------------------
 
 # --- consultation: replies and attachments ------------------------------------------------
+# Refuse upload names with folders or control characters instead of silently cleaning them;
+# installed before anything (CSRF) reads request.POST.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
     "consultation.uploads.StrictUploadNamesMiddleware",
 )
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+# Links in e-mails, and who receives the closing summary of each circular.
+PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000")
+TSB_SUMMARY_EMAILS = env_list("TSB_SUMMARY_EMAILS")
+# Publishing never hangs on a broker that is down: fail fast, the outbox drain catches up.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- end consultation -----------------------------------------------------------------------

@@ -21,8 +21,10 @@ from consultation.models import (
     Circular,
     CircularCopy,
     CircularEvent,
+    DeliveredMail,
     DraftRecommendation,
     Meeting,
+    Notification,
     Reply,
     ReplyEvent,
     ReplyPosition,
@@ -201,6 +203,7 @@ class CircularAdmin(admin.ModelAdmin):
                     "subject",
                     ("procedure", "legal_basis"),
                     "deadline",
+                    "reminder_offsets",
                     "resolution_checks",
                     "body",
                     "director_name",
@@ -592,3 +595,65 @@ class AttachmentAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     list_select_related = ["reply__circular", "reply__member_state", "uploaded_by"]
     search_fields = ["original_name", "sha256"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """What was sent to whom and when, what failed and why; failed or sent mails can be resent."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "email",
+        "member_state",
+        "circular",
+        "key",
+        "status",
+        "attempts",
+        "sent_at",
+        "last_error_short",
+    ]
+    list_filter = ["status", "kind", "circular", "language"]
+    search_fields = ["email", "member_state__name", "dedupe_key", "message_id"]
+    list_select_related = ["circular", "member_state"]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+
+    @admin.display(description=_("last error"))
+    def last_error_short(self, obj: Notification) -> str:
+        return obj.last_error[:80]
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("consultation.resend_notification")
+
+    @admin.action(description=_("Send the selected notifications again"), permissions=["resend"])
+    def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> Any:
+        from consultation.services import notifications
+
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Send notifications again"),
+                "objects": list(queryset.select_related("circular")),
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/consultation/notification/confirm_resend.html", context
+            )
+        count = notifications.notifications_resend(
+            ids=list(queryset.values_list("pk", flat=True)), actor=request.user
+        )
+        self.message_user(
+            request,
+            _("%(count)d notification(s) queued to be sent again.") % {"count": count},
+            messages.SUCCESS,
+        )
+        return None
+
+
+@admin.register(DeliveredMail)
+class DeliveredMailAdmin(ReadOnlyAdmin):
+    list_display = ["delivered_at", "to", "subject"]
+    search_fields = ["to", "subject", "notification_key"]
+    date_hierarchy = "delivered_at"

@@ -16,10 +16,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MemberState, ObserverCategory
+from consultation import rules
 
 DEFAULT_LEGAL_BASIS = "WTSA Resolution 1 (Rev. Hammamet, 2016), section 9.4"
 DEFAULT_ADDRESSEES = "Administrations of ITU Member States"
 TSB_ADDRESS = "Place des Nations\nCH-1211 Geneva 20\nSwitzerland"
+DEFAULT_REMINDER_OFFSETS = "14d, 7d, 2d, 24h"
+
+
+def validate_reminder_offsets(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        rules.parse_offsets(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="invalid") from None
 
 
 class StudyGroup(models.Model):
@@ -116,6 +127,17 @@ class Circular(models.Model):
         null=True,
         blank=True,
         help_text=_("Replies received after this second are late and do not count."),
+    )
+    reminder_offsets = models.CharField(  # parsed by rules.parse_offsets
+        _("reminders before the deadline"),
+        max_length=100,
+        default=DEFAULT_REMINDER_OFFSETS,
+        blank=True,
+        validators=[validate_reminder_offsets],
+        help_text=_(
+            'Comma separated, in days (d) or hours (h), e.g. "14d, 7d, 2d, 24h". Sent to the '
+            "officials of Member States that have not submitted. Empty: no reminders."
+        ),
     )
     addressees = models.TextField(_("addressees (may reply)"), default=DEFAULT_ADDRESSEES)
     director_name = models.CharField(_("Director of TSB (signatory)"), max_length=200)
@@ -617,3 +639,102 @@ class ReplyVersionPosition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version}: {self.draft}: {self.decision}"
+
+
+class Notification(models.Model):
+    """One e-mail to one recipient, recorded before it is sent: the portal's "sent once" list.
+
+    `dedupe_key` is unique: whoever inserts first owns the e-mail, so a retried task, a second
+    beat or a worker restarted after a crash can never queue it twice. Delivery locks the row,
+    sends and marks it sent in one transaction (services/notifications.py).
+    """
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("Notice of a new consultation")
+        REMINDER = "reminder", _("Reminder before the deadline")
+        RECEIPT = "receipt", _("Receipt to the signatory")
+        RECEIPT_COPY = "receipt_copy", _("Copy of a receipt")
+        SUMMARY = "summary", _("Closing summary to TSB")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Not sent (no longer due)")
+
+    circular = models.ForeignKey(
+        Circular, on_delete=models.PROTECT, related_name="notifications", verbose_name=_("circular")
+    )
+    member_state = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("Member State"),
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    email = models.EmailField(_("e-mail address"))
+    language = models.CharField(_("language"), max_length=10, default="en")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    key = models.CharField(
+        _("occasion"), max_length=50, blank=True, help_text=_('e.g. "14d" or "version 2"')
+    )
+    dedupe_key = models.CharField(_("unique key"), max_length=400, unique=True)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    message_id = models.CharField(_("message ID"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="notification_due")]
+        permissions = [("resend_notification", _("Can resend a notification"))]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.email} ({self.circular})"
+
+    @staticmethod
+    def make_key(
+        *, circular_id: int, member_state_id: int | None, email: str, kind: str, key: str = ""
+    ) -> str:
+        return f"{circular_id}:{member_state_id or '-'}:{email.lower()}:{kind}:{key}"
+
+
+class DeliveredMail(models.Model):
+    """A mail delivered by the database mail backend (consultation.mail).
+
+    For the local demo and the tests: mails land here, in the same transaction that marks
+    their notification sent, instead of leaving through SMTP. Production uses SMTP.
+    """
+
+    message_id = models.CharField(_("message ID"), max_length=300)
+    notification_key = models.CharField(_("notification"), max_length=400, blank=True)
+    from_email = models.CharField(_("from"), max_length=300)
+    to = models.TextField(_("to"))
+    subject = models.CharField(_("subject"), max_length=500)
+    body = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivered mail (demo and tests)")
+        verbose_name_plural = _("delivered mails (demo and tests)")
+        ordering = ["-delivered_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.to}"

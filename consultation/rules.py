@@ -285,3 +285,51 @@ def tally(ballots: Iterable[Ballot], *, deadline: datetime.datetime) -> Tally:
         counted=counted,
         late_member_states=frozenset(late),
     )
+
+
+# --- Reminders ------------------------------------------------------------------------------
+
+
+def parse_offsets(text: str) -> list[datetime.timedelta]:
+    """Parse reminder offsets such as "14d, 7d, 2d, 24h" (largest first, duplicates dropped).
+
+    Raises ValueError with a message for the user on anything else.
+    """
+    offsets: set[datetime.timedelta] = set()
+    for raw in text.split(","):
+        item = raw.strip().lower().replace(" ", "")
+        if not item:
+            continue
+        number, unit = item[:-1], item[-1:]
+        if unit not in ("d", "h") or not number.isdigit() or int(number) == 0:
+            raise ValueError(
+                _('"%(item)s" is not a number of days (d) or hours (h), e.g. "14d" or "24h".')
+                % {"item": raw.strip()}
+            )
+        hours = int(number) * (24 if unit == "d" else 1)
+        if hours > 24 * 366:
+            raise ValueError(_('"%(item)s" is more than a year.') % {"item": raw.strip()})
+        offsets.add(datetime.timedelta(hours=hours))
+    return sorted(offsets, reverse=True)
+
+
+def offset_label(offset: datetime.timedelta) -> str:
+    """ "14d" for whole days from two days up, "24h" below (as TSB writes them)."""
+    hours = int(offset.total_seconds() // 3600)
+    return f"{hours // 24}d" if hours % 24 == 0 and hours >= 48 else f"{hours}h"
+
+
+def reminder_due(
+    *, offsets: Sequence[datetime.timedelta], deadline: datetime.datetime, now: datetime.datetime
+) -> datetime.timedelta | None:
+    """The reminder whose moment is the latest one reached, while the deadline is ahead.
+
+    "Due and not yet sent", never "exactly N days before": a reminder missed while the
+    portal was down is still sent, late; but when several moments have passed only the most
+    recent is due (an official gets one reminder, not three at once).
+    """
+    _require_aware(now, "now")
+    if not is_on_time(now, deadline):
+        return None
+    reached = [offset for offset in offsets if now >= deadline - offset]
+    return min(reached) if reached else None

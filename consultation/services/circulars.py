@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from consultation.models import Circular, CircularEvent
+from consultation.services import notifications
 
 
 class TransitionError(Exception):
@@ -77,6 +78,7 @@ def circular_publish(
             at=now,
             ip_address=ip_address,
         )
+        notifications.notices_queue(circular=circular, now=now)
     return circular
 
 
@@ -125,5 +127,27 @@ def circular_close(
             to_status=Circular.Status.CLOSED,
             at=now,
             ip_address=ip_address,
+            note="" if actor else "Closed automatically at the deadline.",
         )
+        notifications.summary_queue(circular=circular, now=now)
     return circular
+
+
+def circulars_close_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """Close every published circular whose deadline has passed; return their ids.
+
+    Housekeeping, not enforcement: the reply services already refuse anything late. Safe to
+    run from two beats at once: the second finds the circular closed and skips it.
+    """
+    now = now or timezone.now()
+    closed = []
+    due = Circular.objects.filter(
+        status=Circular.Status.PUBLISHED, deadline__lt=now.replace(microsecond=0)
+    ).values_list("pk", flat=True)
+    for circular_id in due:
+        try:
+            circular_close(circular_id=circular_id, actor=None, now=now)
+        except TransitionError:
+            continue  # closed meanwhile by TSB or another beat
+        closed.append(circular_id)
+    return closed

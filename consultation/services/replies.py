@@ -36,6 +36,7 @@ from consultation.models import (
     ReplyVersion,
     ReplyVersionPosition,
 )
+from consultation.services import notifications
 
 if TYPE_CHECKING:
     from consultation.attachments import ValidatedUpload
@@ -530,6 +531,8 @@ def reply_submit(
             version=number,
             detail={"sha256": version.sha256},
         )
+        # The receipts are queued with the submission: they leave even if Redis is down now.
+        notifications.receipts_queue(version=version, now=now)
     return version
 
 
@@ -620,6 +623,7 @@ def reply_record_offline(
                     "sha256": version.sha256,
                 },
             )
+            notifications.receipts_queue(version=version, now=now)
     except BaseException:
         _cleanup(written)
         raise

@@ -270,3 +270,37 @@ def test_seven_working_days_back_skips_weekends(day: datetime.date) -> None:
     # `latest` is itself the 7th working day back, so 6 working days lie strictly between.
     assert len(working) == 6
     assert latest.weekday() < 5
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+
+def test_parse_offsets_reads_days_and_hours_largest_first() -> None:
+    parsed = rules.parse_offsets("24h, 14d,7d , 2d, 48h")
+    assert parsed == [
+        datetime.timedelta(days=14),
+        datetime.timedelta(days=7),
+        datetime.timedelta(days=2),
+        datetime.timedelta(hours=24),
+    ]
+    assert [rules.offset_label(o) for o in parsed] == ["14d", "7d", "2d", "24h"]
+    assert rules.parse_offsets("") == []
+
+
+@pytest.mark.parametrize("bad", ["14 days", "0d", "7w", "-2d", "d", "400d"])
+def test_parse_offsets_refuses_anything_else(bad: str) -> None:
+    with pytest.raises(ValueError):
+        rules.parse_offsets(bad)
+
+
+def test_reminder_due_is_the_latest_moment_reached_before_the_deadline() -> None:
+    offsets = rules.parse_offsets("14d, 7d, 2d, 24h")
+    day = datetime.timedelta(days=1)
+    assert rules.reminder_due(offsets=offsets, deadline=DEADLINE, now=DEADLINE - 15 * day) is None
+    assert (
+        rules.reminder_due(offsets=offsets, deadline=DEADLINE, now=DEADLINE - 14 * day) == 14 * day
+    )
+    assert rules.reminder_due(offsets=offsets, deadline=DEADLINE, now=DEADLINE - 3 * day) == 7 * day
+    assert rules.reminder_due(offsets=offsets, deadline=DEADLINE, now=DEADLINE) == day
+    after = DEADLINE + datetime.timedelta(seconds=1)
+    assert rules.reminder_due(offsets=offsets, deadline=DEADLINE, now=after) is None

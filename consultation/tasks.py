@@ -1,0 +1,35 @@
+"""Celery tasks: thin wrappers that load by id and call one service.
+
+All are idempotent (acks_late and reject_on_worker_lost are set for the whole app in
+settings): running one twice, or after a worker was killed, sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from consultation.services import circulars as circular_services
+from consultation.services import notifications
+
+
+@shared_task(name="consultation.notifications_deliver")
+def notifications_deliver_task(ids: list[int]) -> dict[str, int]:
+    return notifications.notifications_deliver(ids=ids)
+
+
+@shared_task(name="consultation.notifications_drain")
+def notifications_drain_task(limit: int = 2000) -> dict[str, int]:
+    """Send whatever is pending: the outbox's safety net (broker down, worker killed)."""
+    return notifications.notifications_deliver(
+        ids=notifications.notifications_pending_ids(limit=limit)
+    )
+
+
+@shared_task(name="consultation.reminders_queue_due")
+def reminders_queue_due_task() -> int:
+    return notifications.reminders_queue_due()
+
+
+@shared_task(name="consultation.circulars_close_due")
+def circulars_close_due_task() -> list[int]:
+    return circular_services.circulars_close_due()
