@@ -12,12 +12,21 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# PORTAL_BEAT_SCALE shortens every interval (the integration tests use 0.05).
+_scale = float(os.environ.get("PORTAL_BEAT_SCALE", "1"))
+
 app.conf.beat_schedule = {
     # The outbox: whatever is pending (queued while the broker was down, or left by a
     # killed worker) is sent within seconds.
-    "notifications-drain": {"task": "consultation.notifications_drain", "schedule": 5.0},
+    "notifications-drain": {"task": "consultation.notifications_drain", "schedule": 5.0 * _scale},
     # Reminders are "due and not yet queued", so running often is cheap and catches up.
-    "reminders-queue-due": {"task": "consultation.reminders_queue_due", "schedule": 60.0},
+    "reminders-queue-due": {
+        "task": "consultation.reminders_queue_due",
+        "schedule": 60.0 * _scale,
+    },
     # A circular closes by itself at its deadline (the services also refuse late replies).
-    "circulars-close-due": {"task": "consultation.circulars_close_due", "schedule": 15.0},
+    "circulars-close-due": {
+        "task": "consultation.circulars_close_due",
+        "schedule": 15.0 * _scale,
+    },
 }

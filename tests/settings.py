@@ -9,7 +9,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("EMAIL_HOST", "localhost")
 
 from config.settings import *  # noqa: E402,F403
-from config.settings import REDIS_URL  # noqa: E402
+from config.settings import DATABASES, REDIS_URL, VAR_DIR  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
@@ -36,3 +36,13 @@ else:
 # Serve static files from the apps' folders, without a collectstatic run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Integration tests run a real Celery worker in another process, on the test database:
+# SQLite's test database is therefore a file (not in memory), and the worker is pointed at
+# the test database and at the database mail backend through these variables.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+if os.environ.get("PORTAL_WORKER_DB_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["PORTAL_WORKER_DB_NAME"]
+if os.environ.get("PORTAL_WORKER_EMAIL_BACKEND"):
+    EMAIL_BACKEND = os.environ["PORTAL_WORKER_EMAIL_BACKEND"]

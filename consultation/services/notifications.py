@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from email.utils import make_msgid
 from typing import Any
@@ -270,28 +272,43 @@ def summary_queue(*, circular: Circular, now: datetime.datetime) -> list[int]:
 # --- enqueueing ---------------------------------------------------------------------------------
 
 
-def enqueue_on_commit(ids: Sequence[int]) -> None:
-    """After commit, ask a worker to deliver these rows now; never fail or wait for long.
+_broker_down_until = 0.0
+BROKER_BACKOFF_SECONDS = 10.0
 
-    If the broker is unreachable the rows stay pending and the periodic drain sends them.
+
+def enqueue_on_commit(ids: Sequence[int]) -> None:
+    """After commit, ask a worker to deliver these rows now, without ever making the caller
+    wait for the broker.
+
+    The publish runs in a background thread: with Redis down, a connection attempt takes
+    seconds (the client's own retries), and a submission must not wait for it. After a
+    failure, enqueueing is skipped for a few seconds. Rows not enqueued stay pending and the
+    periodic drain sends them: the rows are the outbox, the broker only makes it faster.
     """
     if not ids:
         return
     chunks = [list(ids[i : i + ENQUEUE_CHUNK]) for i in range(0, len(ids), ENQUEUE_CHUNK)]
 
-    def send() -> None:
+    def publish() -> None:
+        global _broker_down_until
         from consultation.tasks import notifications_deliver_task
 
         for chunk in chunks:
             try:
                 notifications_deliver_task.apply_async(args=[chunk], retry=False)
-            except Exception:  # noqa: BLE001 - the drain is the safety net
+            except Exception as exc:  # noqa: BLE001 - the drain is the safety net
+                _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
                 logger.warning(
-                    "broker unreachable; %d notification(s) left to the drain", len(chunk)
+                    "broker unreachable (%s); %d notification(s) left to the drain", exc, len(ids)
                 )
                 return
 
-    transaction.on_commit(send)
+    def start() -> None:
+        if time.monotonic() < _broker_down_until:
+            return
+        threading.Thread(target=publish, name="enqueue-notifications", daemon=True).start()
+
+    transaction.on_commit(start)
 
 
 # --- delivering --------------------------------------------------------------------------------
