@@ -1,14 +1,95 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import admin
+import allauth.usersessions.admin  # noqa: F401  (registered first, so that we can replace it)
+from allauth.usersessions.models import UserSession
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Count, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.functional import Promise
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import MemberState, Observer, Official, User
+from accounts import selectors, services
+from accounts.forms import OfficialCreateForm
+from accounts.http import client_ip
+from accounts.models import AccountEvent, MemberState, Observer, Official, User
+
+StrOrPromise = str | Promise
+
+
+def _actor(request: HttpRequest) -> User:
+    """The staff member acting (the admin only serves authenticated staff)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _confirm_or_run(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    action: str,
+    title: StrOrPromise,
+    question: StrOrPromise,
+    run: Callable[[Any], None],
+    done: StrOrPromise,
+) -> TemplateResponse | None:
+    """Show a confirmation page; on confirmation, call `run` for each selected object.
+
+    Each object is its own transaction: one refusal does not undo the others, and every
+    refusal is reported with its reason.
+    """
+    if request.POST.get("post") != "yes":
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "question": question,
+            "objects": list(queryset),
+            "action": action,
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/accounts/confirm_action.html", context)
+    succeeded = 0
+    for obj in queryset:
+        try:
+            run(obj)
+        except services.AccountStateError as exc:
+            modeladmin.message_user(request, str(exc), messages.ERROR)
+        else:
+            succeeded += 1
+    if succeeded:
+        modeladmin.message_user(request, str(done) % {"count": succeeded}, messages.SUCCESS)
+    return None
+
+
+def _history(user: Any) -> str:
+    events = list(selectors.account_events_for_user(user=user)[:20])
+    if not events:
+        return str(_("No recorded event."))
+    return format_html(
+        "<ul>{}</ul>",
+        format_html_join(
+            "",
+            "<li>{} UTC: {} ({}{})</li>",
+            (
+                (
+                    event.at.strftime("%Y-%m-%d %H:%M"),
+                    event.get_kind_display(),
+                    event.actor or _("nobody"),
+                    f", {event.ip_address}" if event.ip_address else "",
+                )
+                for event in events
+            ),
+        ),
+    )
 
 
 @admin.register(User)
@@ -27,16 +108,73 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    actions = ["deactivate_users", "reactivate_users"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Deactivation goes through the actions: they end the sessions and leave a record.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "is_active", "account_history"] if obj else readonly
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return (*fieldsets, (_("Account history"), {"fields": ("account_history",)}))
+
+    @admin.display(description=_("account history"))
+    def account_history(self, obj: User) -> str:
+        return _history(obj)
+
+    @admin.action(
+        description=_("Deactivate the selected users (ends their sessions)"), permissions=["change"]
+    )
+    def deactivate_users(self, request: HttpRequest, queryset: QuerySet[User]) -> Any:
+        return _confirm_or_run(
+            self,
+            request,
+            queryset,
+            action="deactivate_users",
+            title=_("Deactivate users"),
+            question=_(
+                "These people will be logged out at once and will not be able to log in "
+                "again until reactivated. Deactivate them?"
+            ),
+            run=lambda user: services.user_deactivate(
+                user=user, actor=_actor(request), ip_address=client_ip(request)
+            ),
+            done=_("%(count)d user(s) deactivated."),
+        )
+
+    @admin.action(description=_("Reactivate the selected users"), permissions=["change"])
+    def reactivate_users(self, request: HttpRequest, queryset: QuerySet[User]) -> Any:
+        return _confirm_or_run(
+            self,
+            request,
+            queryset,
+            action="reactivate_users",
+            title=_("Reactivate users"),
+            question=_("These people will be able to log in again. Reactivate them?"),
+            run=lambda user: services.user_reactivate(
+                user=user, actor=_actor(request), ip_address=client_ip(request)
+            ),
+            done=_("%(count)d user(s) reactivated."),
+        )
 
 
 class OfficialInline(admin.TabularInline):
+    """The officials of a Member State, read-only: they are added (and invited) and
+    deactivated from the officials' page, where every change leaves a record."""
+
     model = Official
     fk_name = "member_state"
     extra = 0
     fields = ["user", "role", "official_title", "is_active", "granted_by", "granted_at"]
-    readonly_fields = ["granted_by", "granted_at"]
-    autocomplete_fields = ["user"]
+    readonly_fields = ["user", "role", "official_title", "is_active", "granted_by", "granted_at"]
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Official]:
         return super().get_queryset(request).select_related("user", "granted_by")
@@ -60,18 +198,131 @@ class MemberStateAdmin(admin.ModelAdmin):
 
 @admin.register(Official)
 class OfficialAdmin(admin.ModelAdmin):
+    """TSB grants access here: adding an official creates the account and e-mails an
+    invitation (services.official_create); actions resend it, deactivate, reactivate."""
+
     list_display = ["user", "member_state", "role", "official_title", "is_active", "granted_at"]
     list_filter = ["role", "is_active", "member_state__region"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "member_state__name"]
     list_select_related = ["user", "member_state"]
-    autocomplete_fields = ["user", "member_state"]
-    readonly_fields = ["granted_by", "granted_at"]
+    autocomplete_fields = ["member_state"]
+    readonly_fields = ["user", "is_active", "granted_by", "granted_at", "account_history"]
+    add_form = OfficialCreateForm
+    add_fieldsets = (
+        (_("Person"), {"fields": ("email", "first_name", "last_name", "language")}),
+        (_("Access"), {"fields": ("member_state", "role", "official_title")}),
+    )
+    actions = ["send_invitation", "deactivate_officials", "reactivate_officials"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return self.add_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.readonly_fields if obj else []
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # An official's record says who was allowed to reply for a state, and when:
+        # deactivate, never delete.
+        return False
+
+    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
+        if change:
+            return super().save_form(request, form, change)
+        data = form.cleaned_data
+        return services.official_create(
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            language=data["language"],
+            member_state=data["member_state"],
+            role=data["role"],
+            official_title=data["official_title"],
+            actor=_actor(request),
+            ip_address=client_ip(request),
+        )
 
     def save_model(self, request: HttpRequest, obj: Official, form: Any, change: bool) -> None:
-        # Record who granted the access (the audit trail of who may reply for a state).
-        if not change:
-            obj.granted_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+        if change:  # on add, official_create has saved everything
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if change:
+            super().save_related(request, form, formsets, change)
+
+    def response_add(
+        self, request: HttpRequest, obj: Official, post_url_continue: Any = None
+    ) -> Any:
+        self.message_user(
+            request,
+            _("An invitation has been e-mailed to %(email)s.") % {"email": obj.user.email},
+            messages.INFO,
+        )
+        return super().response_add(request, obj, post_url_continue)
+
+    @admin.display(description=_("account history"))
+    def account_history(self, obj: Official) -> str:
+        return _history(obj.user)
+
+    @admin.action(description=_("Send (or resend) the invitation"), permissions=["change"])
+    def send_invitation(self, request: HttpRequest, queryset: QuerySet[Official]) -> Any:
+        return _confirm_or_run(
+            self,
+            request,
+            queryset.select_related("user", "member_state"),
+            action="send_invitation",
+            title=_("Send invitations"),
+            question=_(
+                "Each of these officials will receive an e-mail with a link to set their "
+                "password. Links sent before to someone who has not set a password yet stop "
+                "working. Send the invitations?"
+            ),
+            run=lambda official: services.official_invite(
+                official=official, actor=_actor(request), ip_address=client_ip(request)
+            ),
+            done=_("%(count)d invitation(s) sent."),
+        )
+
+    @admin.action(description=_("Deactivate (ends their sessions at once)"), permissions=["change"])
+    def deactivate_officials(self, request: HttpRequest, queryset: QuerySet[Official]) -> Any:
+        return _confirm_or_run(
+            self,
+            request,
+            queryset.select_related("user", "member_state"),
+            action="deactivate_officials",
+            title=_("Deactivate officials"),
+            question=_(
+                "These officials will be logged out at once and will reach nothing until "
+                "reactivated. Deactivate them?"
+            ),
+            run=lambda official: services.official_deactivate(
+                official=official, actor=_actor(request), ip_address=client_ip(request)
+            ),
+            done=_("%(count)d official(s) deactivated."),
+        )
+
+    @admin.action(description=_("Reactivate"), permissions=["change"])
+    def reactivate_officials(self, request: HttpRequest, queryset: QuerySet[Official]) -> Any:
+        return _confirm_or_run(
+            self,
+            request,
+            queryset.select_related("user", "member_state"),
+            action="reactivate_officials",
+            title=_("Reactivate officials"),
+            question=_("These officials will be able to log in again. Reactivate them?"),
+            run=lambda official: services.official_reactivate(
+                official=official, actor=_actor(request), ip_address=client_ip(request)
+            ),
+            done=_("%(count)d official(s) reactivated."),
+        )
 
 
 @admin.register(Observer)
@@ -87,3 +338,41 @@ class ObserverAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """The account history: read-only, written by the services."""
+
+    list_display = ["at", "subject", "kind", "actor", "ip_address"]
+    list_filter = ["kind"]
+    search_fields = ["subject__email", "actor__email", "ip_address"]
+    list_select_related = ["subject", "actor"]
+    date_hierarchy = "at"
+    fields = ["at", "subject", "kind", "actor", "ip_address", "detail"]
+    readonly_fields = ["at", "subject", "kind", "actor", "ip_address", "detail"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        # Django answers "does not exist" before checking permissions; refuse first.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(allauth.usersessions.admin.UserSessionAdmin):
+    # allauth searches user__username, which our e-mail-only User has not.
+    search_fields = ["user__email", "ip"]
+    list_select_related = ["user"]

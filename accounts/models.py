@@ -55,7 +55,7 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[assignment,misc]
 
     class Meta:
         verbose_name = _("user")
@@ -251,3 +251,70 @@ class Observer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_category_display()})"
+
+
+class AccountEvent(models.Model):
+    """Append-only record of what happened to an account: who, what, when, from where.
+
+    Written only by the services in accounts/services.py. `actor` is empty when the person
+    acted on their own account without a separate actor being meaningful (e.g. accepting an
+    invitation is recorded with the invitee as both actor and subject).
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Official created")
+        INVITED = "invited", _("Invitation sent")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+        DEACTIVATED = "deactivated", _("Deactivated")
+        REACTIVATED = "reactivated", _("Reactivated")
+        MFA_ACTIVATED = "mfa_activated", _("Two-factor authentication activated")
+        MFA_DEACTIVATED = "mfa_deactivated", _("Two-factor authentication removed")
+
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="account_events",
+        verbose_name=_("account"),
+    )
+    kind = models.CharField(_("what"), max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["subject", "at"], name="account_event_subject_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "created",
+                        "invited",
+                        "invitation_accepted",
+                        "deactivated",
+                        "reactivated",
+                        "mfa_activated",
+                        "mfa_deactivated",
+                    ]
+                ),
+                name="account_event_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.get_kind_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Account events are append-only.")
+        super().save(*args, **kwargs)

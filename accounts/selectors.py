@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import Observer, Official
+from django.db.models import QuerySet
+from django.utils.http import base36_to_int
+
+from accounts.models import AccountEvent, Observer, Official, User
+from accounts.tokens import invitation_token_generator
 
 
 def official_for_user(user: Any) -> Official | None:
@@ -32,3 +36,63 @@ def observer_for_user(user: Any) -> Observer | None:
     except Observer.DoesNotExist:
         return None
     return observer if observer.is_active else None
+
+
+def official_role_and_status(user: Any) -> tuple[str, bool] | None:
+    """The role and the `is_active` flag of the user's Official record; None if they have none."""
+    return Official.objects.filter(user_id=user.pk).values_list("role", "is_active").first()
+
+
+_UNREAD: Any = object()
+
+
+def user_requires_mfa(user: Any, *, official: tuple[str, bool] | None = _UNREAD) -> bool:
+    """Whether the user must use two-factor authentication: TSB staff and active signatories.
+
+    Drafters and observers may set it up but are not forced to. `official` saves a query
+    when the caller has already read official_role_and_status(user).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff:
+        return True
+    state = official_role_and_status(user) if official is _UNREAD else official
+    return state == (Official.Role.SIGNATORY, True)
+
+
+def totp_authenticator_id(user: Any) -> int | None:
+    """The id of the user's TOTP authenticator (authenticator app), or None."""
+    from allauth.mfa.models import Authenticator
+
+    return (
+        Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def official_is_deactivated(user: Any) -> bool:
+    """True if the user has an Official record that TSB has deactivated."""
+    return Official.objects.filter(user_id=user.pk, is_active=False).exists()
+
+
+def invitation_user(*, uidb36: str, key: str) -> User | None:
+    """The user an invitation link was made for, if the link is still valid; else None.
+
+    Never raises on a garbled link. A deactivated user or official has no valid link.
+    """
+    try:
+        pk = base36_to_int(uidb36)
+    except ValueError:
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or not invitation_token_generator.check_token(user, key):
+        return None
+    if official_is_deactivated(user):
+        return None
+    return user
+
+
+def account_events_for_user(*, user: Any) -> QuerySet[AccountEvent]:
+    """A user's account history, newest first."""
+    return AccountEvent.objects.filter(subject_id=user.pk).select_related("actor")

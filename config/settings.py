@@ -186,7 +186,6 @@ if PRODUCTION and EMAIL_BACKEND.endswith("smtp.EmailBackend") and EMAIL_HOST == 
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
@@ -237,6 +236,44 @@ LOGGING = {
 
 # --- accounts: authentication, MFA, sessions (owned by the accounts work) -----------------
 # Append here rather than editing the lists above, so the two streams of work do not collide.
+INSTALLED_APPS += ["allauth.usersessions"]
+# After allauth's AccountMiddleware (needs request.user and allauth's request context); before
+# UserSessionsMiddleware, so that a session our middleware ends is not tracked again.
+_after_allauth = MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware") + 1
+MIDDLEWARE[_after_allauth:_after_allauth] = [
+    "accounts.middleware.AccountSecurityMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+]
+LOGIN_URL = "account_login"
+# Sessions: end after SESSION_IDLE_SECONDS without a request (Django renews the expiry on every
+# request) and, whatever the activity, SESSION_ABSOLUTE_SECONDS after login (our middleware).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+if not 0 < SESSION_IDLE_SECONDS <= SESSION_ABSOLUTE_SECONDS:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_SECONDS must be positive and at most SESSION_ABSOLUTE_SECONDS."
+    )
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+ACCOUNT_SESSION_REMEMBER = False  # no "remember me": officials often share office computers
+# allauth.usersessions: officials see their sessions (IP, browser, last seen) and end them.
+USERSESSIONS_TRACK_ACTIVITY = True
+# Behind a TLS proxy: how many proxies append to X-Forwarded-For (rate limits, audit IPs).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[TSB consultations] "
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # mail on password change, authenticator app added/removed
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Two-factor: TOTP apps and recovery codes; required for signatories and TSB staff by
+# accounts.middleware. Reauthentication stays required for the MFA pages, except that
+# accounts.adapter lets a user set up a first app (and see its recovery codes) within
+# ACCOUNT_REAUTHENTICATION_TIMEOUT seconds of logging in without typing the password twice.
+MFA_REAUTHENTICATION_REQUIRED = True
+MFA_TOTP_ISSUER = "ITU-T TSB consultations"
+# Invitations: a set-password link valid this long (accounts.tokens). Links in the e-mails
+# use PORTAL_BASE_URL (e.g. https://consult.example.int) or else the host of the request.
+INVITATION_TIMEOUT_SECONDS = env_int("INVITATION_TIMEOUT_SECONDS", 7 * 24 * 3600)
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "")
 # --- end accounts ---------------------------------------------------------------------------
 
 # --- consultation: replies and attachments ------------------------------------------------
@@ -248,7 +285,7 @@ MIDDLEWARE.insert(
 )
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 # Links in e-mails, and who receives the closing summary of each circular.
-PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000")
+PORTAL_URL = PORTAL_BASE_URL or "http://127.0.0.1:8000"
 TSB_SUMMARY_EMAILS = env_list("TSB_SUMMARY_EMAILS")
 # Publishing never hangs on a broker that is down: fail fast, the outbox drain catches up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -7,11 +8,13 @@ from consultation import views
 admin.site.site_header = _("TSB consultation portal: administration")
 admin.site.site_title = _("TSB consultations")
 admin.site.index_title = _("Circulars, replies, Member States and officials")
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("consultation.urls")),
     path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

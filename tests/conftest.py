@@ -91,6 +91,13 @@ def sign_in(client, user) -> None:
     session["account_authentication_methods"] = records
     session["account_authentication_methods_user"] = str(user.pk)
     session.save()
+    # allauth's login records the session for the official's "my sessions" page.
+    from allauth.usersessions.models import UserSession
+
+    UserSession.objects.get_or_create(
+        session_key=session.session_key,
+        defaults={"user": user, "ip": "127.0.0.1", "user_agent": ""},
+    )
 
 
 @pytest.fixture

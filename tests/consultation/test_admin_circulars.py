@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from consultation.models import Circular, CircularEvent, DraftRecommendation
 from tests import factories
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def circular_form(meeting, study_group, deadline: datetime.datetime) -> dict[str
 
 
 def test_tsb_creates_edits_publishes_and_closes_a_circular(client, tsb_staff, time_machine) -> None:
-    client.force_login(tsb_staff)
+    sign_in(client, tsb_staff)
     meeting = factories.MeetingFactory(
         starts_on=timezone.now().date() + datetime.timedelta(days=120)
     )
@@ -144,7 +145,7 @@ def test_tsb_creates_edits_publishes_and_closes_a_circular(client, tsb_staff, ti
     circular.refresh_from_db()
     assert circular.status == Circular.Status.PUBLISHED
     time_machine.move_to(deadline + datetime.timedelta(seconds=1))
-    client.force_login(tsb_staff)  # the session of months ago has expired
+    sign_in(client, tsb_staff)  # the session of months ago has expired
     client.post(changelist, close)
     circular.refresh_from_db()
     assert circular.status == Circular.Status.CLOSED
@@ -153,7 +154,7 @@ def test_tsb_creates_edits_publishes_and_closes_a_circular(client, tsb_staff, ti
 
 
 def test_publishing_without_drafts_reports_the_reason(client, tsb_staff) -> None:
-    client.force_login(tsb_staff)
+    sign_in(client, tsb_staff)
     circular = factories.CircularFactory()
     response = client.post(
         reverse("admin:consultation_circular_changelist"),
@@ -168,7 +169,7 @@ def test_publishing_without_drafts_reports_the_reason(client, tsb_staff) -> None
 def test_published_circular_drafts_are_frozen_except_the_ipr_note(
     client, tsb_staff, open_circular
 ) -> None:
-    client.force_login(tsb_staff)
+    sign_in(client, tsb_staff)
     page = client.get(reverse("admin:consultation_circular_change", args=[open_circular.pk]))
     form = page.context["adminform"].form
     assert "subject" not in form.fields
@@ -184,7 +185,7 @@ def test_published_circular_drafts_are_frozen_except_the_ipr_note(
 
 
 def test_resolution_warnings_show_on_the_circular_page(client, tsb_staff) -> None:
-    client.force_login(tsb_staff)
+    sign_in(client, tsb_staff)
     meeting = factories.MeetingFactory(
         starts_on=datetime.date(2020, 3, 4), ends_on=datetime.date(2020, 3, 13)
     )
@@ -207,7 +208,7 @@ def test_staff_without_publish_permission_has_no_publish_action(client) -> None:
     clerk.user_permissions.set(
         Permission.objects.filter(codename__in=["view_circular", "change_circular"])
     )
-    client.force_login(clerk)
+    sign_in(client, clerk)
     circular = factories.CircularFactory()
     factories.DraftFactory(circular=circular)
     page = client.get(reverse("admin:consultation_circular_changelist"))
@@ -244,7 +245,7 @@ def _add_replies(circular: Circular, count: int) -> None:
     "url_name", ["admin:consultation_circular_changelist", "admin:consultation_reply_changelist"]
 )
 def test_changelists_run_a_constant_number_of_queries(client, tsb_staff, url_name) -> None:
-    client.force_login(tsb_staff)
+    sign_in(client, tsb_staff)
     url = reverse(url_name)
     first = factories.CircularFactory()
     factories.DraftFactory(circular=first)
