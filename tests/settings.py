@@ -41,6 +41,7 @@ WHITENOISE_USE_FINDERS = True
 # SQLite's test database is therefore a file (not in memory), and the worker is pointed at
 # the test database and at the database mail backend through these variables.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 if os.environ.get("PORTAL_WORKER_DB_NAME"):
     DATABASES["default"]["NAME"] = os.environ["PORTAL_WORKER_DB_NAME"]
