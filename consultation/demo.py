@@ -122,6 +122,22 @@ class DemoLogin:
     email: str
 
 
+def demo_totp_secret(email: str) -> str:
+    """A fixed authenticator secret per demo account, so `manage.py demo_code` can show codes."""
+    import base64
+    import hashlib
+
+    return base64.b32encode(hashlib.sha256(f"demo-totp:{email}".encode()).digest()[:20]).decode()
+
+
+def _give_demo_totp(user: User) -> None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, demo_totp_secret(user.email))
+
+
 def _user(
     email: str, *, first: str, last: str, staff: bool = False, superuser: bool = False
 ) -> User:
@@ -140,6 +156,8 @@ def _user(
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
+    if staff:
+        _give_demo_totp(user)  # TSB staff must use two-factor authentication
     return user
 
 
@@ -396,6 +414,7 @@ def demo_load(*, now: datetime.datetime | None = None) -> list[DemoLogin]:
                 )
                 if role == Official.Role.SIGNATORY:
                     officials[alpha3] = official
+                    _give_demo_totp(user)  # signatories must use two-factor authentication
                 logins.append(DemoLogin(f"{role.label.split(' ')[0]} of {state.name}", email))
         observer_user = _user("observer@example.org", first="Sector", last="Member")
         Observer.objects.get_or_create(

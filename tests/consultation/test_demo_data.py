@@ -111,3 +111,24 @@ def test_load_demo_command_refuses_without_debug() -> None:
 
     with pytest.raises(CommandError, match="DEBUG off"):
         call_command("load_demo")
+
+
+def test_demo_signatory_logs_in_with_the_printed_code(loaded: None, client, settings) -> None:
+    from django.core.management import call_command as run
+    from django.urls import reverse
+
+    settings.DEBUG = True
+    from io import StringIO
+
+    out = StringIO()
+    run("demo_code", "signatory.che@example.org", stdout=out)
+    code = out.getvalue().strip()
+    assert len(code) == 6 and code.isdigit()
+    response = client.post(
+        reverse("account_login"),
+        {"login": "signatory.che@example.org", "password": "demo-portal-2026"},
+    )
+    assert response["Location"] == reverse("mfa_authenticate")
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    home = client.get(reverse("home"))
+    assert "Consultations for the Administration of Switzerland" in home.content.decode()

@@ -28,3 +28,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.role:<48} {login.email}")
+        self.stdout.write(
+            "TSB staff and signatories use two-factor authentication. For the code of a demo\n"
+            "account, run:  .venv/bin/python manage.py demo_code <e-mail>\n"
+            "(or add its secret to an authenticator app: manage.py demo_code prints codes only)."
+        )
