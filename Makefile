@@ -32,7 +32,7 @@ lint:
 	$(VENV)/bin/ruff format --check .
 
 check-migrations:
-	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=true DATABASE_URL= $(PY) manage.py makemigrations --check --dry-run
 
 pytest:
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
