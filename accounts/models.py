@@ -122,6 +122,10 @@ class MemberState(models.Model):
         verbose_name = _("Member State")
         verbose_name_plural = _("Member States")
         ordering = ["name"]
+        permissions = [
+            ("export_memberstate", _("Can export Member States")),
+            ("import_memberstate", _("Can import Member States")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True)
@@ -190,6 +194,10 @@ class Official(models.Model):
     class Meta:
         verbose_name = _("official")
         verbose_name_plural = _("officials")
+        permissions = [
+            ("export_official", _("Can export officials")),
+            ("import_official", _("Can import officials")),
+        ]
         ordering = ["member_state__name", "user__email"]
         constraints = [
             models.CheckConstraint(

@@ -372,13 +372,25 @@ def _demo_replies(circular: Circular, officials: dict[str, Official]) -> None:
                 if decision == ReplyPosition.Decision.AUTHORIZE_WITH_COMMENTS
                 else "",
             )
+            from consultation.services.replies import _freeze_version
+
+            version = _freeze_version(
+                reply,
+                number=1,
+                received_at=submitted_at,
+                channel=Reply.Channel.PORTAL,
+                is_late=False,
+                submitted_by=official.user,
+                entered_by=None,
+                ip_address=None,
+            )
             ReplyEvent.objects.create(
                 reply=reply,
                 kind=ReplyEvent.Kind.SUBMITTED,
                 actor=official.user,
                 at=submitted_at,
                 version=1,
-                detail={"demo": True},
+                detail={"demo": True, "sha256": version.sha256},
             )
 
 
@@ -428,5 +440,9 @@ def demo_load(*, now: datetime.datetime | None = None) -> list[DemoLogin]:
         logins.append(DemoLogin("Observer (ITU-T Sector Member, reads only)", observer_user.email))
         circular_205 = _circular_205(admin)
         _demo_replies(circular_205, officials)
+        # Closed on loading: its results are frozen like any closed circular's.
+        from consultation import results
+
+        results.freeze(circular_205, now=now)
         _live_circular(admin, now)
     return logins

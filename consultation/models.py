@@ -164,6 +164,7 @@ class Circular(models.Model):
         permissions = [
             ("publish_circular", _("Can publish a circular")),
             ("close_circular", _("Can close a circular")),
+            ("export_circular", _("Can export results")),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -374,6 +375,7 @@ class Reply(models.Model):
         verbose_name = _("reply")
         verbose_name_plural = _("replies")
         ordering = ["circular", "member_state__name"]
+        permissions = [("export_reply", _("Can export replies"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["circular", "member_state"], name="reply_one_per_member_state"
@@ -738,3 +740,22 @@ class DeliveredMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} to {self.to}"
+
+
+class CircularResult(models.Model):
+    """The results of a circular frozen at closing, with their time and SHA-256, so that
+    later edits cannot rewrite history (consultation.results)."""
+
+    circular = models.OneToOneField(
+        Circular, on_delete=models.PROTECT, related_name="result", verbose_name=_("circular")
+    )
+    taken_at = models.DateTimeField(_("frozen at"))
+    data = models.JSONField(_("results"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("frozen result")
+        verbose_name_plural = _("frozen results")
+
+    def __str__(self) -> str:
+        return f"{self.circular} ({self.taken_at:%Y-%m-%d %H:%M} UTC)"

@@ -129,3 +129,60 @@ def reply_for_form(*, circular: Circular, official: Any) -> Reply | None:
 
 def reply_versions(*, reply: Reply) -> QuerySet[ReplyVersion]:
     return reply.versions.select_related("submitted_by", "entered_by").order_by("-number")
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+def circular_results_table(*, circular: Circular) -> Any:
+    """The results of the circular: frozen at closing (with time and hash), else live."""
+    from consultation import results
+    from consultation.models import CircularResult
+
+    frozen = CircularResult.objects.filter(circular=circular).first()
+    if frozen is not None:
+        return results.from_json(
+            frozen.data, frozen_at=frozen.taken_at.isoformat(), sha256=frozen.sha256
+        )
+    return results.compute(circular)
+
+
+def circular_results_frozen(*, circulars: Iterable[Circular]) -> dict[int, Any]:
+    """Frozen results of several closed circulars, in one query (the officials' home)."""
+    from consultation import results
+    from consultation.models import CircularResult
+
+    return {
+        row.circular_id: results.from_json(
+            row.data, frozen_at=row.taken_at.isoformat(), sha256=row.sha256
+        )
+        for row in CircularResult.objects.filter(circular__in=[c.pk for c in circulars])
+    }
+
+
+def positions_for_export(
+    *, circulars: Iterable[Circular] | None = None
+) -> QuerySet[ReplyVersionPosition]:
+    """For each reply, the positions of its counted version (latest on time) and of every
+    late version, with what an export row needs selected in the same query."""
+    from consultation.results import counted_versions
+
+    qs = ReplyVersionPosition.objects.select_related(
+        "version__reply__member_state",
+        "version__reply__circular",
+        "version__submitted_by",
+        "version__entered_by",
+        "draft",
+    )
+    ids = None if circulars is None else [c.pk for c in circulars]
+    counted = counted_versions()
+    late = ReplyVersion.objects.filter(is_late=True)
+    if ids is not None:
+        counted = counted.filter(reply__circular_id__in=ids)
+        late = late.filter(reply__circular_id__in=ids)
+    return qs.filter(Q(version__in=counted) | Q(version__in=late)).order_by(
+        "version__reply__circular_id",
+        "version__reply__member_state__name",
+        "version__number",
+        "draft__order",
+    )

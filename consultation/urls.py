@@ -14,4 +14,6 @@ urlpatterns = [
         name="reply-receipt",
     ),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
+    path("tsb/circulars/<int:pk>/results/", views.circular_results, name="circular-results"),
+    path("tsb/circulars/<int:pk>/comments-td/", views.comments_td_download, name="comments-td"),
 ]

@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
             official=official,
             open_circulars=[c for c in circulars if c.status == Circular.Status.PUBLISHED],
             closed_circulars=closed,
-            results=selectors.circular_results(circulars=closed),
+            results=selectors.circular_results_frozen(circulars=closed),
         )
     else:
         observer = observer_for_user(request.user)
@@ -314,3 +314,42 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@login_required
+def circular_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """TSB's results page: per draft the decisions stacked against the 70 % line."""
+    from django.core.exceptions import PermissionDenied
+
+    if not (is_tsb_staff(request.user) and request.user.has_perm("consultation.view_circular")):
+        raise PermissionDenied
+    circular = get_object_or_404(Circular.objects.select_related("study_group", "meeting"), pk=pk)
+    table = selectors.circular_results_table(circular=circular)
+    return render(
+        request,
+        "consultation/circular_results.html",
+        {"circular": circular, "results": table, "bars": _bars(table)},
+    )
+
+
+def _bars(table: Any) -> list[dict[str, Any]]:
+    """Widths (per cent of the chart) of each draft's stacked bar."""
+    bars = []
+    for draft in table.drafts:
+        total = draft.replies or 1
+        bars.append(
+            {
+                "draft": draft,
+                "no_comments": 100 * draft.supporting_no_comments / total,
+                "with_comments": 100 * draft.supporting_with_comments / total,
+                "against": 100 * draft.not_supporting / total,
+            }
+        )
+    return bars
+
+
+def comments_td_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The comments TD of a closed circular (consultation.documents builds it)."""
+    from consultation import documents
+
+    return documents.comments_td_download(request, pk)

@@ -169,6 +169,8 @@ P = {
     "consultation:reply-receipt": [302, 200, 404, 200, 403, 302, 404],
     "consultation:reply-receipt/hidden": [302, 404, 404, 404, 404, 302, 404],
     "consultation:attachment-download": [302, 200, 404, 200, 404, 302, 404],
+    "consultation:circular-results": [302, 403, 403, 403, 403, 302, 403],
+    "consultation:circular-results/hidden": [302, 403, 403, 403, 403, 302, 403],
 }
 POST_DIFFERS = {
     # An empty POST to the review page is an incomplete confirmation: back to the page.

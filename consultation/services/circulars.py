@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from consultation import results
 from consultation.models import Circular, CircularEvent
 from consultation.services import notifications
 
@@ -129,6 +130,8 @@ def circular_close(
             ip_address=ip_address,
             note="" if actor else "Closed automatically at the deadline.",
         )
+        # Results frozen with the closing, in the same transaction (consultation.results).
+        results.freeze(circular, now=now)
         notifications.summary_queue(circular=circular, now=now)
     return circular
 

@@ -232,33 +232,24 @@ def summary_queue(*, circular: Circular, now: datetime.datetime) -> list[int]:
     """At closing: to TSB, the replies, the tally per draft, the states that did not reply."""
     from consultation import selectors
 
-    results = selectors.circular_results(circulars=[circular])[circular.pk]
-    replied = set(
-        Reply.objects.filter(
-            circular=circular, status=Reply.Status.SUBMITTED, is_late=False
-        ).values_list("member_state_id", flat=True)
-    )
-    silent = list(
-        MemberState.objects.filter(pk__in=set(_electorate_ids(circular)) - replied)
-        .order_by("name")
-        .values_list("name", flat=True)
-    )
+    table = selectors.circular_results_table(circular=circular)
     context = {
         "drafts": [
             {
-                "number": draft.number,
-                "replies": tally.replies,
-                "supporting": tally.supporting,
-                "supporting_no_comments": tally.supporting_no_comments,
-                "supporting_with_comments": tally.supporting_with_comments,
-                "not_supporting": tally.not_supporting,
-                "late": len(tally.late_member_states),
-                "proceeds": tally.proceeds,
+                "number": d.number,
+                "replies": d.replies,
+                "supporting": d.supporting,
+                "supporting_no_comments": d.supporting_no_comments,
+                "supporting_with_comments": d.supporting_with_comments,
+                "not_supporting": d.not_supporting,
+                "late": len(d.late),
+                "proceeds": d.proceeds,
             }
-            for draft, tally in results
+            for d in table.drafts
         ],
-        "no_reply": silent,
+        "no_reply": sorted(name for names in table.no_reply_by_region.values() for name in names),
         "closed_at": now.isoformat(),
+        "results_sha256": table.sha256,
     }
     addresses = settings.TSB_SUMMARY_EMAILS or [circular.contact_email or settings.SERVER_EMAIL]
     rows = [
