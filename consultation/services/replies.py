@@ -384,6 +384,57 @@ def _freeze_version(
     return version
 
 
+def _submit_version(
+    reply: Reply,
+    *,
+    received_at: datetime.datetime,
+    channel: str,
+    is_late: bool,
+    submitted_by: User | None,
+    entered_by: User | None,
+    actor: User,
+    event: str,
+    detail: dict[str, Any],
+    ip_address: str | None,
+    now: datetime.datetime,
+) -> ReplyVersion:
+    """The one transition "a version is received": freeze it, make it the reply's latest,
+    write the event, queue the receipts (sent even if Redis is down now)."""
+    number = reply.version + 1
+    version = _freeze_version(
+        reply,
+        number=number,
+        received_at=received_at,
+        channel=channel,
+        is_late=is_late,
+        submitted_by=submitted_by,
+        entered_by=entered_by,
+        ip_address=ip_address,
+    )
+    Reply.objects.filter(pk=reply.pk).update(
+        status=Reply.Status.SUBMITTED,
+        version=number,
+        submitted_at=received_at,
+        submitted_by=submitted_by,
+        channel=channel,
+        entered_by=entered_by,
+        is_late=is_late,
+        submitted_revision=reply.revision,
+        updated_at=now,
+    )
+    ReplyEvent.objects.create(
+        reply=reply,
+        kind=event,
+        actor=actor,
+        at=now,
+        ip_address=ip_address,
+        version=number,
+        detail={**detail, "sha256": version.sha256},
+    )
+    notifications.receipts_queue(version=version, now=now)
+    return version
+
+
 # --- the services ------------------------------------------------------------------------------
 
 
@@ -500,39 +551,19 @@ def reply_submit(
                 _("The reply changed after you reviewed it. Review it again before submitting."),
                 current_revision=reply.revision,
             )
-        number = reply.version + 1
-        version = _freeze_version(
+        version = _submit_version(
             reply,
-            number=number,
             received_at=now,
             channel=Reply.Channel.PORTAL,
             is_late=False,
             submitted_by=official.user,
             entered_by=None,
-            ip_address=ip_address,
-        )
-        Reply.objects.filter(pk=reply.pk).update(
-            status=Reply.Status.SUBMITTED,
-            version=number,
-            submitted_at=now,
-            submitted_by=official.user,
-            channel=Reply.Channel.PORTAL,
-            entered_by=None,
-            is_late=False,
-            submitted_revision=reply.revision,
-            updated_at=now,
-        )
-        ReplyEvent.objects.create(
-            reply=reply,
-            kind=ReplyEvent.Kind.SUBMITTED,
             actor=official.user,
-            at=now,
+            event=ReplyEvent.Kind.SUBMITTED,
+            detail={},
             ip_address=ip_address,
-            version=number,
-            detail={"sha256": version.sha256},
+            now=now,
         )
-        # The receipts are queued with the submission: they leave even if Redis is down now.
-        notifications.receipts_queue(version=version, now=now)
     return version
 
 
@@ -587,43 +618,23 @@ def reply_record_offline(
             if errors:
                 raise ReplyRefused(_("The reply is not complete; see the messages below."), errors)
             is_late = not rules.is_on_time(received_at, circular.deadline)
-            number = reply.version + 1
-            version = _freeze_version(
+            version = _submit_version(
                 reply,
-                number=number,
                 received_at=received_at,
                 channel=channel,
                 is_late=is_late,
                 submitted_by=None,
                 entered_by=actor,
-                ip_address=ip_address,
-            )
-            Reply.objects.filter(pk=reply.pk).update(
-                status=Reply.Status.SUBMITTED,
-                version=number,
-                submitted_at=received_at,
-                submitted_by=None,
-                channel=channel,
-                entered_by=actor,
-                is_late=is_late,
-                submitted_revision=reply.revision,
-                updated_at=now,
-            )
-            ReplyEvent.objects.create(
-                reply=reply,
-                kind=ReplyEvent.Kind.RECORDED,
                 actor=actor,
-                at=now,
-                ip_address=ip_address,
-                version=number,
+                event=ReplyEvent.Kind.RECORDED,
                 detail={
                     "channel": channel,
                     "received_at": received_at.isoformat(),
                     "late": is_late,
-                    "sha256": version.sha256,
                 },
+                ip_address=ip_address,
+                now=now,
             )
-            notifications.receipts_queue(version=version, now=now)
     except BaseException:
         _cleanup(written)
         raise
