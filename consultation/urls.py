@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consultation import views
+from consultation import documents, views
 
 app_name = "consultation"
 
@@ -15,5 +15,5 @@ urlpatterns = [
     ),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("tsb/circulars/<int:pk>/results/", views.circular_results, name="circular-results"),
-    path("tsb/circulars/<int:pk>/comments-td/", views.comments_td_download, name="comments-td"),
+    path("tsb/circulars/<int:pk>/comments-td/", documents.comments_td_download, name="comments-td"),
 ]

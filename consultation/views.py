@@ -346,10 +346,3 @@ def _bars(table: Any) -> list[dict[str, Any]]:
             }
         )
     return bars
-
-
-def comments_td_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The comments TD of a closed circular (consultation.documents builds it)."""
-    from consultation import documents
-
-    return documents.comments_td_download(request, pk)

@@ -171,10 +171,15 @@ P = {
     "consultation:attachment-download": [302, 200, 404, 200, 404, 302, 404],
     "consultation:circular-results": [302, 403, 403, 403, 403, 302, 403],
     "consultation:circular-results/hidden": [302, 403, 403, 403, 403, 302, 403],
+    "consultation:comments-td": [302, 403, 403, 403, 403, 302, 403],
+    "consultation:comments-td/hidden": [302, 403, 403, 403, 403, 302, 403],
 }
 POST_DIFFERS = {
     # An empty POST to the review page is an incomplete confirmation: back to the page.
     "consultation:reply-review": [302, 302, 302, 302, 403, 302, 404],
+    # The TD is a download: GET only.
+    "consultation:comments-td": [302, 405, 405, 405, 405, 302, 405],
+    "consultation:comments-td/hidden": [302, 405, 405, 405, 405, 302, 405],
 }
 
 
