@@ -12,6 +12,17 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+@app.on_after_configure.connect
+def _create_filesystem_broker_folders(sender: Celery, **kwargs: object) -> None:
+    """kombu's filesystem transport needs its folders to exist before anyone publishes."""
+    if str(sender.conf.broker_url).startswith("filesystem"):
+        options = sender.conf.broker_transport_options or {}
+        for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+            if options.get(key):
+                os.makedirs(options[key], exist_ok=True)
+
+
 # PORTAL_BEAT_SCALE shortens every interval (the integration tests use 0.05).
 _scale = float(os.environ.get("PORTAL_BEAT_SCALE", "1"))
 
