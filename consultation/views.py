@@ -5,6 +5,7 @@ Views are thin: a permission getter, a form, a service call.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -325,10 +326,17 @@ def circular_results(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     circular = get_object_or_404(Circular.objects.select_related("study_group", "meeting"), pk=pk)
     table = selectors.circular_results_table(circular=circular)
+    frozen_at = datetime.datetime.fromisoformat(table.frozen_at) if table.frozen_at else None
     return render(
         request,
         "consultation/circular_results.html",
-        {"circular": circular, "results": table, "bars": _bars(table)},
+        {
+            "circular": circular,
+            "results": table,
+            "bars": _bars(table),
+            "frozen_at": frozen_at,
+            "has_demo_replies": circular.is_demo or circular.replies.filter(is_demo=True).exists(),
+        },
     )
 
 

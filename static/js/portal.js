@@ -9,7 +9,7 @@
     var fmt = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
       dateStyle: "full", timeStyle: "short"
     });
-    target.textContent = fmt.format(when);
+    target.textContent = "(" + (target.getAttribute("data-label") || "") + " " + fmt.format(when) + ")";
     target.hidden = false;
   });
 })();
