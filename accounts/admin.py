@@ -4,22 +4,30 @@ from collections.abc import Callable
 from typing import Any
 
 import allauth.usersessions.admin  # noqa: F401  (registered first, so that we can replace it)
+import tablib
 from allauth.usersessions.models import UserSession
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth import get_permission_codename
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+from import_export.forms import SelectableFieldsExportForm
 
 from accounts import selectors, services
 from accounts.forms import OfficialCreateForm
 from accounts.http import client_ip
 from accounts.models import AccountEvent, MemberState, Observer, Official, User
+from accounts.resources import MemberStateResource, OfficialExportResource, OfficialImportResource
 
 StrOrPromise = str | Promise
 
@@ -68,6 +76,118 @@ def _confirm_or_run(
     if succeeded:
         modeladmin.message_user(request, str(done) % {"count": succeeded}, messages.SUCCESS)
     return None
+
+
+class ColumnLabelExportForm(SelectableFieldsExportForm):
+    """The export page's checkboxes labelled with the column headers, as in the file."""
+
+    def _get_field_label(self, resource: Any, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        return str(field.column_name) if field is not None else field_name
+
+
+class SpreadsheetMixin(ImportExportMixin):
+    """Import with a preview, export behind its own permission (django-import-export).
+
+    - Export needs `<app>.export_<model>` ("view" is not enough); import needs the add
+      permission (`import_permissions`). Staff without them get 403 on every step.
+    - The upload is first imported as a dry run, in a transaction rolled back: the page
+      previews every row or lists every bad row, and writes nothing. Confirming imports the
+      whole file in one transaction, or nothing if any row fails then.
+    - A file that cannot be read (wrong format, not UTF-8) is refused with its reason.
+    """
+
+    import_template_name = "admin/accounts/import.html"
+    export_form_class = ColumnLabelExportForm
+    to_encoding = "utf-8-sig"  # CSV exports readable by Excel (UTF-8 names)
+    import_permissions: tuple[str, ...] = ("add",)
+    export_filename_prefix = "export"
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        codename = get_permission_codename("export", self.opts)
+        return request.user.has_perm(f"{self.opts.app_label}.{codename}")
+
+    def get_export_data(
+        self, file_format: Any, request: HttpRequest, queryset: Any, **kwargs: Any
+    ) -> Any:
+        # The byte-order mark is for CSV; ODS is "text" to django-import-export but comes
+        # as bytes, which to_encoding would try to encode again.
+        if not isinstance(file_format, base_formats.CSV):
+            kwargs["encoding"] = None
+        return super().get_export_data(file_format, request, queryset, **kwargs)
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return all(
+            request.user.has_perm(f"{self.opts.app_label}.{get_permission_codename(p, self.opts)}")
+            for p in self.import_permissions
+        )
+
+    def get_export_filename(self, request: HttpRequest, queryset: Any, file_format: Any) -> str:
+        stamp = timezone.now().strftime("%Y-%m-%d")
+        return f"{self.export_filename_prefix}-{stamp}.{file_format.get_extension()}"
+
+    def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        # Refuse before django-import-export's own checks (a GET would get 405, not 403).
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        try:
+            return super().process_import(request, **kwargs)  # type: ignore[no-any-return]
+        except FileNotFoundError:
+            # The previewed upload is gone: confirmed already (a second click), or cleaned up.
+            messages.error(
+                request,
+                _("This import was already confirmed or has expired: upload the file again."),
+            )
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+            )
+
+    def get_import_data_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        # All or nothing: a row refused on confirmation (say, an address taken since the
+        # preview) rolls the whole import back.
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
+        message: StrOrPromise
+        if isinstance(e, UnicodeError):
+            message = _(
+                'The file is not in UTF-8. Save it as "CSV UTF-8" (or as an Excel or '
+                "OpenDocument spreadsheet) and upload it again. Nothing was imported."
+            )
+        elif isinstance(e, tablib.InvalidDimensions):
+            message = _(
+                "Some rows have more or fewer cells than the first row, which names the "
+                "columns. Correct the file and upload it again. Nothing was imported."
+            )
+        else:
+            message = _(
+                "The file could not be read as the format chosen (%(error)s). Check the "
+                "format and upload it again. Nothing was imported."
+            ) % {"error": type(e).__name__}
+        form.add_error("import_file", message)
+
+    def process_result(self, result: Any, request: HttpRequest) -> HttpResponse:
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)  # type: ignore[no-any-return]
+        # Rolled back (import_data with rollback_on_validation_errors): say so, show why.
+        messages.error(request, _("Nothing was imported: the file has errors (below)."))
+        form = self.get_import_form_class(request)(
+            self.get_import_formats(), self.get_import_resource_classes(request)
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import"),
+            "form": form,
+            "opts": self.model._meta,
+            "media": self.media + form.media,
+            "result": result,
+            "import_error_display": self.import_error_display,
+            "fields_list": [],
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
 
 
 def _history(user: Any) -> str:
@@ -181,7 +301,12 @@ class OfficialInline(admin.TabularInline):
 
 
 @admin.register(MemberState)
-class MemberStateAdmin(admin.ModelAdmin):
+class MemberStateAdmin(SpreadsheetMixin, admin.ModelAdmin):
+    """Member States; import (codes, names, region, dates) updates by ISO alpha-3 code."""
+
+    resource_classes = [MemberStateResource]
+    import_permissions = ("add", "change")
+    export_filename_prefix = "member-states"
     list_display = ["name", "alpha2", "alpha3", "region", "joined_on", "left_on", "official_count"]
     list_filter = ["region"]
     search_fields = ["name", "alpha2", "alpha3"]
@@ -197,9 +322,21 @@ class MemberStateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Official)
-class OfficialAdmin(admin.ModelAdmin):
+class OfficialAdmin(SpreadsheetMixin, admin.ModelAdmin):
     """TSB grants access here: adding an official creates the account and e-mails an
-    invitation (services.official_create); actions resend it, deactivate, reactivate."""
+    invitation (services.official_create); actions resend it, deactivate, reactivate.
+
+    Import creates new officials through the same service, only once TSB confirms the
+    preview; each gets an invitation once the whole import has committed.
+    """
+
+    export_filename_prefix = "officials"
+
+    def get_import_resource_classes(self, request: HttpRequest) -> list[Any]:
+        return [OfficialImportResource]
+
+    def get_export_resource_classes(self, request: HttpRequest) -> list[Any]:
+        return [OfficialExportResource]
 
     list_display = ["user", "member_state", "role", "official_title", "is_active", "granted_at"]
     list_filter = ["role", "is_active", "member_state__region"]

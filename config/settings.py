@@ -218,6 +218,7 @@ if not REDIS_URL:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:
@@ -293,4 +294,15 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Spreadsheet exports and imports (django-import-export): CSV, XLSX and ODS only. Exporting
+# needs the model's own "export_<model>" permission (viewing is not enough), importing its
+# "add_<model>" permission. Every import runs in one transaction: all rows or none.
+from import_export.formats import base_formats as _formats  # noqa: E402
+
+IMPORT_EXPORT_FORMATS = [_formats.CSV, _formats.XLSX, _formats.ODS]
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# XLSX cannot hold control characters: replaced rather than failing the whole export.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 # --- end consultation -----------------------------------------------------------------------

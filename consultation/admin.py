@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+from import_export.formats import base_formats
 
-from consultation import selectors, services
+from accounts.admin import ColumnLabelExportForm
+from consultation import exports, selectors, services
 from consultation.models import (
     Attachment,
     Circular,
@@ -31,6 +46,7 @@ from consultation.models import (
     ReplyVersion,
     StudyGroup,
 )
+from consultation.resources import ReplyPositionResource, ResultsResource
 
 # What TSB may still correct once a circular is published (contact details, and the IPR
 # note, since statements may reach TSB after the date of issue). Everything else is frozen.
@@ -40,6 +56,40 @@ DRAFT_CORRECTABLE = ("ipr_note",)
 
 def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ExportPermissionMixin(ExportMixin):
+    """django-import-export's export, behind its own permission.
+
+    The export views ask for `<app>.export_<model>` ("view" is not enough), whatever
+    IMPORT_EXPORT_EXPORT_PERMISSION_CODE says (settings set it to "export" too). Every cell is
+    converted and escaped by the resources (accounts.resources.SafeExportMixin). CSV gets a
+    byte-order mark, without which Excel misreads UTF-8 names ("Türkiye", "Côte d'Ivoire").
+    """
+
+    to_encoding = "utf-8-sig"
+    export_filename_prefix = "export"
+    export_form_class = ColumnLabelExportForm
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        codename = get_permission_codename("export", self.opts)
+        return request.user.has_perm(f"{self.opts.app_label}.{codename}")
+
+    def get_export_data(
+        self, file_format: Any, request: HttpRequest, queryset: Any, **kwargs: Any
+    ) -> Any:
+        # The byte-order mark is for CSV; ODS is "text" to django-import-export but comes
+        # as bytes, which to_encoding would try to encode again.
+        if not isinstance(file_format, base_formats.CSV):
+            kwargs["encoding"] = None
+        return super().get_export_data(file_format, request, queryset, **kwargs)
+
+    def get_export_filename(self, request: HttpRequest, queryset: Any, file_format: Any) -> str:
+        stamp = timezone.now().strftime("%Y-%m-%d")
+        return f"{self.export_filename_prefix}-{stamp}.{file_format.get_extension()}"
 
 
 @admin.register(StudyGroup)
@@ -163,7 +213,7 @@ def _confirm_or_run(
 
 
 @admin.register(Circular)
-class CircularAdmin(admin.ModelAdmin):
+class CircularAdmin(ExportPermissionMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "study_period",
@@ -217,6 +267,9 @@ class CircularAdmin(admin.ModelAdmin):
         (_("Status"), {"fields": (("status", "published_at", "closed_at"), "is_demo")}),
     )
     readonly_fields_always = ("status", "published_at", "closed_at", "resolution_checks")
+    # Export: the results, one row per draft of the circulars listed (filters apply).
+    resource_classes = [ResultsResource]
+    export_filename_prefix = "results"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Circular]:
         return selectors.circular_list_for_admin(super().get_queryset(request))
@@ -389,7 +442,7 @@ class ReplyVersionInline(admin.TabularInline):
 
 
 @admin.register(Reply)
-class ReplyAdmin(admin.ModelAdmin):
+class ReplyAdmin(ExportPermissionMixin, admin.ModelAdmin):
     list_display = [
         "member_state",
         "region",
@@ -408,6 +461,11 @@ class ReplyAdmin(admin.ModelAdmin):
     list_select_related = ["circular", "member_state", "submitted_by", "entered_by"]
     inlines = [PositionInline, AttachmentInline, ReplyVersionInline, ReplyEventInline]
     change_list_template = "admin/consultation/reply/change_list.html"
+    # Export: one row per position of the replies listed (filters and search apply); the
+    # large export streams every reply (get_urls). The template adds both buttons.
+    resource_classes = [ReplyPositionResource]
+    import_export_change_list_template = "admin/consultation/reply/change_list_export.html"
+    export_filename_prefix = "replies"
     readonly_fields = [
         "circular",
         "member_state",
@@ -453,10 +511,49 @@ class ReplyAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         record = self.admin_site.admin_view(self.record_offline_view)
+        large = self.admin_site.admin_view(self.export_large_view)
         return [
             path("record/", record, name="consultation_reply_record"),
+            path("export/large/", large, name="consultation_reply_export_large"),
             *super().get_urls(),
         ]
+
+    def export_large_view(self, request: HttpRequest) -> HttpResponseBase:
+        """Every reply's rows (or one circular's, ?circular=<id>), streamed: CSV as it is
+        read (?format=csv), XLSX written in openpyxl's write-only mode to a temporary file
+        and then sent (?format=xlsx). Same columns and escaping as the admin's export."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        kind = request.GET.get("format", "xlsx")
+        if kind not in ("xlsx", "csv"):
+            kind = "xlsx"
+        circular_id = request.GET.get("circular", "")
+        circulars = None
+        if circular_id:
+            if not circular_id.isdigit():
+                raise Http404
+            circulars = [get_object_or_404(Circular, pk=circular_id)]
+        queryset = selectors.positions_for_export(circulars=circulars)
+        filename = f"replies-all-{timezone.now():%Y-%m-%d}.{kind}"
+        if kind == "csv":
+            response = StreamingHttpResponse(
+                exports.iter_replies_csv(queryset), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        # Unnamed temporary file: removed by the system once FileResponse has sent and closed it.
+        handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+        try:
+            exports.stream_replies_xlsx(queryset, handle)
+        except BaseException:
+            handle.close()
+            raise
+        handle.seek(0)
+        return FileResponse(
+            handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+        )
 
     def record_offline_view(self, request: HttpRequest) -> HttpResponse:
         """Record a reply that reached TSB by e-mail, fax or letter, with its scan."""

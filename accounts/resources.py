@@ -1,0 +1,473 @@
+"""Spreadsheet import and export of Member States and officials (django-import-export).
+
+Every exported cell goes through `export_cell`, and every text cell through
+`escape_formula`: a value that a spreadsheet would read as a formula (a leading = + - @,
+TAB or CR) is prefixed with a single quote, as OWASP recommends for CSV injection, in every
+format (CSV, XLSX, ODS). The consultation app's exports use the same two functions
+(consultation.exports re-exports them): they live here because accounts never imports
+consultation, and both apps' exports must escape alike.
+
+Imports are previewed (a dry run, which writes nothing) and report every bad row; nothing is
+written until TSB confirms, and then the whole file is written or none of it. Officials are
+created, and invited, only through services.official_create.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from accounts.models import MemberState, Official, Region, User
+
+# --- cells: one conversion for every export, whatever the format -----------------------------
+
+#: The characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Control characters that XLSX cannot hold (openpyxl refuses them); replaced in every format.
+_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+YES, NO = "yes", "no"
+DATETIME_TEXT_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def escape_formula(value: Any) -> Any:
+    """Prefix a text that a spreadsheet would take for a formula with a single quote.
+
+    Leaves anything that is not a `str` (numbers, dates) as it is: only text can carry a
+    formula. The quote shows in the cell, which is the point: the value is read as text.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def export_text(value: str) -> str:
+    """A text cell: control characters replaced (XLSX refuses them), formulas escaped."""
+    return escape_formula(_ILLEGAL_CHARACTERS.sub("\N{REPLACEMENT CHARACTER}", value))
+
+
+def export_datetime(value: datetime.datetime) -> datetime.datetime:
+    """A time as a naive UTC datetime to the second, which XLSX and ODS can store."""
+    if timezone.is_aware(value):
+        value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+    return value.replace(microsecond=0)
+
+
+def export_cell(value: Any, *, native: bool) -> Any:
+    """The cell for `value`: booleans as yes/no, times in UTC, every text escaped.
+
+    `native` is True for the formats that keep types (XLSX, ODS): dates and times stay dates
+    and times, numbers stay numbers. For CSV they become text (ISO dates, times to the
+    second in UTC). Idempotent: a cell already converted comes back unchanged.
+    """
+    if value is None:
+        return None if native else ""
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, datetime.datetime):
+        value = export_datetime(value)
+        return value if native else value.strftime(DATETIME_TEXT_FORMAT)
+    if isinstance(value, datetime.date):
+        return value if native else value.isoformat()
+    if isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, Promise):
+        value = str(value)
+    if not isinstance(value, str):
+        value = str(value)
+    return export_text(value)
+
+
+class SafeExportMixin:
+    """For resources: every exported value goes through export_cell, on every path.
+
+    The value is the field's raw value (or its dehydrate method's), not the widget's text, so
+    that numbers, dates and booleans are converted once, the same way for every format.
+    """
+
+    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
+        field_name = self.get_field_name(field)  # type: ignore[attr-defined]
+        method = field.get_dehydrate_method(field_name)
+        if not callable(method):
+            method = getattr(self, method, None)
+        value = method(instance) if method is not None else field.get_value(instance)
+        return export_cell(value, native=bool(kwargs.get("force_native_type")))
+
+
+# --- imports: shared checks -------------------------------------------------------------------
+
+
+@cache
+def iso_alpha2_codes() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes of countries and territories (CLDR, through Babel).
+
+    CLDR also lists a few codes that ISO 3166-1 only reserves (AC, CP, DG, EA, IC, TA...),
+    groupings (EU, UN...) and private-use codes (QO, XA, XB, XK, ZZ): none is a country.
+    """
+    from babel import Locale
+
+    not_countries = {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "ZZ"}
+    codes = (str(code) for code in Locale("en").territories)
+    return frozenset(
+        code
+        for code in codes
+        if len(code) == 2 and code.isalpha() and code not in not_countries and code[0] != "X"
+    )
+
+
+class ColumnsError(ValueError):
+    """The file's header row does not have the columns the import expects."""
+
+
+def check_columns(
+    headers: Iterable[str | None], *, required: Iterable[str], optional: Iterable[str] = ()
+) -> None:
+    """Raise ColumnsError naming the missing and the unknown columns, if any."""
+    names = [str(h).strip() for h in headers if h is not None and str(h).strip()]
+    required, optional = list(required), list(optional)
+    missing = [c for c in required if c not in names]
+    unknown = [h for h in names if h not in required and h not in optional]
+    duplicated = sorted({h for h in names if names.count(h) > 1})
+    problems = []
+    if missing:
+        problems.append(_("missing columns: %s") % ", ".join(missing))
+    if unknown:
+        problems.append(_("unknown columns: %s") % ", ".join(unknown))
+    if duplicated:
+        problems.append(_("columns given twice: %s") % ", ".join(duplicated))
+    if problems:
+        expected = ", ".join([*required, *(f"{c} ({_('optional')})" for c in optional)])
+        raise ColumnsError(
+            _("The file's first row must name the columns. %(problems)s. Expected: %(expected)s.")
+            % {"problems": "; ".join(problems), "expected": expected}
+        )
+
+
+class CheckedImportMixin:
+    """Checks the header row first: with wrong columns no row is read, nothing is written."""
+
+    REQUIRED_COLUMNS: tuple[str, ...] = ()
+    OPTIONAL_COLUMNS: tuple[str, ...] = ()
+
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        self._seen: dict[str, dict[str, int]] = {}
+        try:
+            check_columns(
+                dataset.headers or (),
+                required=self.REQUIRED_COLUMNS,
+                optional=self.OPTIONAL_COLUMNS,
+            )
+        except ColumnsError:
+            # Reported as the import's one error; no row is imported after it.
+            del dataset[0 : len(dataset)]
+            raise
+        # Trim text cells: spreadsheets keep stray spaces, which would make "QAA " unknown.
+        rows = [tuple(v.strip() if isinstance(v, str) else v for v in row) for row in dataset]
+        del dataset[0 : len(dataset)]
+        dataset.headers = [str(h).strip() if h is not None else "" for h in dataset.headers]
+        for row in rows:
+            dataset.append(row)
+
+    def seen_before(self, column: str, value: str, row_number: int) -> int | None:
+        """The earlier row with the same `value` in `column`, if any (rows are numbered
+        from 1 after the header, as the preview numbers them)."""
+        seen = self._seen.setdefault(column, {})
+        key = value.casefold()
+        if key in seen:
+            return seen[key]
+        seen[key] = row_number
+        return None
+
+
+# --- Member States --------------------------------------------------------------------------
+
+
+class IsoDateWidget(widgets.DateWidget):
+    """Dates as YYYY-MM-DD (or date cells): no day/month guessing on import."""
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> datetime.date | None:
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if value in (None, ""):
+            return None
+        try:
+            return datetime.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError(
+                _("%(value)s is not a date (YYYY-MM-DD).") % {"value": value}
+            ) from None
+
+
+class MemberStateResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource):
+    """Member States by ISO alpha-3 code: a row with a known code updates that state."""
+
+    REQUIRED_COLUMNS = ("alpha2", "alpha3", "name", "region", "joined_on", "left_on")
+    OPTIONAL_COLUMNS = ("note",)
+
+    joined_on = fields.Field(attribute="joined_on", column_name="joined_on", widget=IsoDateWidget())
+    left_on = fields.Field(attribute="left_on", column_name="left_on", widget=IsoDateWidget())
+
+    class Meta:
+        model = MemberState
+        name = "Member States"
+        fields = ("alpha2", "alpha3", "name", "region", "joined_on", "left_on", "note")
+        export_order = fields
+        import_id_fields = ("alpha3",)
+        clean_model_instances = True  # lengths, region choices, unique names, date order
+        skip_unchanged = True
+        report_skipped = True
+
+    def before_import_row(self, row: Any, **kwargs: Any) -> None:
+        for column in ("alpha2", "alpha3", "region"):
+            if isinstance(row.get(column), str):
+                row[column] = row[column].upper()
+
+    def import_instance(self, instance: MemberState, row: Any, **kwargs: Any) -> None:
+        errors: dict[str, Any] = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        number = kwargs.get("row_number")
+        alpha2, alpha3 = str(row.get("alpha2") or ""), str(row.get("alpha3") or "")
+        if alpha2 not in iso_alpha2_codes():
+            errors.setdefault("alpha2", []).append(
+                _("Unknown country: %(code)s is not an ISO 3166-1 alpha-2 code.") % {"code": alpha2}
+            )
+        if not re.fullmatch(r"[A-Z]{3}", alpha3):
+            errors.setdefault("alpha3", []).append(
+                _("%(code)s is not an ISO 3166-1 alpha-3 code (three letters).") % {"code": alpha3}
+            )
+        if row.get("region") not in Region.values:
+            errors.setdefault("region", []).append(
+                _("The ITU region must be one of %(regions)s.")
+                % {"regions": ", ".join(Region.values)}
+            )
+        if (
+            "joined_on" not in errors
+            and "left_on" not in errors
+            and instance.joined_on
+            and instance.left_on
+            and instance.left_on <= instance.joined_on
+        ):
+            errors.setdefault("left_on", []).append(
+                _("left_on (the first day no longer a member) must come after joined_on.")
+            )
+        for column in ("alpha2", "alpha3", "name"):
+            value = str(row.get(column) or "")
+            earlier = self.seen_before(column, value, number or 0) if value else None
+            if earlier is not None:
+                errors.setdefault(column, []).append(
+                    _("%(value)s is also in row %(row)d of the file.")
+                    % {"value": value, "row": earlier}
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Officials ------------------------------------------------------------------------------
+
+
+class MemberStateCodeWidget(widgets.ForeignKeyWidget):
+    """A Member State by its ISO alpha-3 code; an unknown code is a row error, not a crash."""
+
+    def __init__(self) -> None:
+        super().__init__(MemberState, field="alpha3")
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> MemberState | None:
+        code = str(value or "").strip().upper()
+        if not code:
+            raise ValueError(_("The Member State (ISO alpha-3 code) is required."))
+        state = MemberState.objects.filter(alpha3=code).first()
+        if state is None:
+            raise ValueError(
+                _("Unknown country: no Member State has the code %(code)s.") % {"code": code}
+            )
+        return state
+
+
+def _text() -> widgets.CharWidget:
+    """Text cells as strings ("" for an empty cell), whatever type the spreadsheet gave."""
+    return widgets.CharWidget(allow_blank=True)
+
+
+class OfficialExportResource(SafeExportMixin, resources.ModelResource):
+    """Officials as TSB granted them: who, for which state, with what role, since when."""
+
+    email = fields.Field(attribute="user__email", column_name="email")
+    first_name = fields.Field(attribute="user__first_name", column_name="first_name")
+    last_name = fields.Field(attribute="user__last_name", column_name="last_name")
+    member_state = fields.Field(attribute="member_state__alpha3", column_name="member_state")
+    role = fields.Field(attribute="role", column_name="role")
+    official_title = fields.Field(attribute="official_title", column_name="official_title")
+    active = fields.Field(attribute="is_active", column_name="active")
+    granted_by = fields.Field(attribute="granted_by__email", column_name="granted_by")
+    granted_at = fields.Field(attribute="granted_at", column_name="granted_at (UTC)")
+
+    class Meta:
+        model = Official
+        name = "Officials"
+        fields = (
+            "email",
+            "first_name",
+            "last_name",
+            "member_state",
+            "role",
+            "official_title",
+            "active",
+            "granted_by",
+            "granted_at",
+        )
+        export_order = fields
+
+    def filter_export(self, queryset: Any, **kwargs: Any) -> Any:
+        return queryset.select_related("user", "member_state", "granted_by")
+
+
+class OfficialImportResource(CheckedImportMixin, resources.ModelResource):
+    """New officials, one a row: validated on the dry run, created (and invited) on confirm.
+
+    A row never updates an existing account: an e-mail address already in use, or given
+    twice in the file, is an error of that row.
+    """
+
+    REQUIRED_COLUMNS = ("email", "first_name", "last_name", "member_state", "role")
+    OPTIONAL_COLUMNS = ("official_title", "language")
+
+    email = fields.Field(attribute="user__email", column_name="email", widget=_text())
+    first_name = fields.Field(
+        attribute="user__first_name", column_name="first_name", widget=_text()
+    )
+    last_name = fields.Field(attribute="user__last_name", column_name="last_name", widget=_text())
+    member_state = fields.Field(
+        attribute="member_state", column_name="member_state", widget=MemberStateCodeWidget()
+    )
+    role = fields.Field(attribute="role", column_name="role", widget=_text())
+    official_title = fields.Field(
+        attribute="official_title", column_name="official_title", widget=_text()
+    )
+    language = fields.Field(attribute="user__language", column_name="language", widget=_text())
+
+    class Meta:
+        model = Official
+        name = "Officials (new, invited on confirmation)"
+        fields = (
+            "email",
+            "first_name",
+            "last_name",
+            "member_state",
+            "role",
+            "official_title",
+            "language",
+        )
+        import_id_fields = ("email",)
+        force_init_instance = True  # always a new official; a known e-mail is an error
+        skip_diff = False
+
+    def init_instance(self, row: Any = None) -> Official:
+        # An unsaved user carries the person's fields through the preview; it is never saved:
+        # services.official_create creates the real one on confirmation.
+        official = Official(granted_at=timezone.now())
+        official.user = User(language="en")
+        return official
+
+    def import_instance(self, instance: Official, row: Any, **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        for field in self.get_import_fields():
+            if field.column_name not in row:
+                continue
+            try:
+                self.import_field(field, instance, row, **kwargs)
+            except ValueError as exc:
+                errors.setdefault(field.column_name, []).append(str(exc))
+        user = instance.user
+        user.email = User.objects.normalize_email(user.email or "").strip().lower()
+        user.language = user.language or "en"
+        number = kwargs.get("row_number")
+        if not user.email:
+            errors.setdefault("email", []).append(_("The e-mail address is required."))
+        else:
+            try:
+                validate_email(user.email)
+            except ValidationError:
+                errors.setdefault("email", []).append(
+                    _("%(email)s is not an e-mail address.") % {"email": user.email}
+                )
+            else:
+                earlier = self.seen_before("email", user.email, number or 0)
+                if earlier is not None:
+                    errors.setdefault("email", []).append(
+                        _("%(email)s is also in row %(row)d of the file.")
+                        % {"email": user.email, "row": earlier}
+                    )
+                elif (
+                    User.objects.filter(email__iexact=user.email).exists()
+                    or EmailAddress.objects.filter(email__iexact=user.email).exists()
+                ):
+                    errors.setdefault("email", []).append(
+                        _("A user with the e-mail address %(email)s already exists.")
+                        % {"email": user.email}
+                    )
+        instance.role = str(instance.role or "").strip().lower()
+        if instance.role not in Official.Role.values:
+            errors.setdefault("role", []).append(
+                _("The role must be one of: %(roles)s.")
+                % {"roles": ", ".join(Official.Role.values)}
+            )
+        if user.language not in dict(settings.LANGUAGES):
+            errors.setdefault("language", []).append(
+                _("The language must be one of: %(codes)s.")
+                % {"codes": ", ".join(dict(settings.LANGUAGES))}
+            )
+        for column, limit in (("first_name", 150), ("last_name", 150), ("official_title", 200)):
+            value = row.get(column) or ""
+            if len(str(value)) > limit:
+                errors.setdefault(column, []).append(
+                    _("At most %(limit)d characters.") % {"limit": limit}
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def save_instance(self, instance: Official, is_create: bool, row: Any, **kwargs: Any) -> None:
+        """Nothing on the dry run; on confirmation, services.official_create (which invites
+        once the whole import has committed)."""
+        if kwargs.get("dry_run"):
+            return
+        from accounts import services
+        from accounts.http import client_ip
+
+        request = kwargs.get("request")
+        actor = kwargs.get("user")
+        if not isinstance(actor, User):
+            raise ValueError("Officials are imported by a TSB user.")
+        official = services.official_create(
+            email=instance.user.email,
+            first_name=instance.user.first_name,
+            last_name=instance.user.last_name,
+            member_state=instance.member_state,
+            role=instance.role,
+            official_title=instance.official_title,
+            actor=actor,
+            ip_address=client_ip(request) if request is not None else None,
+            language=instance.user.language,
+        )
+        instance.pk = official.pk
+        instance.user = official.user
+        instance.granted_by = official.granted_by
+        instance.granted_at = official.granted_at
+        instance._state.adding = False
