@@ -51,6 +51,8 @@ def main() -> int:
     print(
         f"\n  Portal: http://127.0.0.1:{port}/    TSB admin: http://127.0.0.1:{port}/admin/\n"
         f"  Log in with any demo e-mail printed above; password: {DEMO_PASSWORD}\n"
+        "  TSB staff and signatories then give a two-factor code:\n"
+        "    .venv/bin/python manage.py demo_code <e-mail>\n"
         "  Ctrl-C stops the web server, the Celery worker and beat.\n",
         flush=True,
     )
