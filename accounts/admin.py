@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import allauth.usersessions.admin  # noqa: F401  (registered first, so that we can replace it)
 import tablib
 from allauth.usersessions.models import UserSession
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -24,6 +22,7 @@ from import_export.formats import base_formats
 from import_export.forms import SelectableFieldsExportForm
 
 from accounts import selectors, services
+from accounts.admin_actions import confirm_then_run
 from accounts.forms import OfficialCreateForm
 from accounts.http import client_ip
 from accounts.models import AccountEvent, MemberState, Observer, Official, User
@@ -39,43 +38,11 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _confirm_or_run(
-    modeladmin: admin.ModelAdmin,
-    request: HttpRequest,
-    queryset: QuerySet[Any],
-    *,
-    action: str,
-    title: StrOrPromise,
-    question: StrOrPromise,
-    run: Callable[[Any], None],
-    done: StrOrPromise,
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any], **kwargs: Any
 ) -> TemplateResponse | None:
-    """Show a confirmation page; on confirmation, call `run` for each selected object.
-
-    Each object is its own transaction: one refusal does not undo the others, and every
-    refusal is reported with its reason.
-    """
-    if request.POST.get("post") != "yes":
-        context = {
-            **modeladmin.admin_site.each_context(request),
-            "title": title,
-            "question": question,
-            "objects": list(queryset),
-            "action": action,
-            "opts": modeladmin.model._meta,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/accounts/confirm_action.html", context)
-    succeeded = 0
-    for obj in queryset:
-        try:
-            run(obj)
-        except services.AccountStateError as exc:
-            modeladmin.message_user(request, str(exc), messages.ERROR)
-        else:
-            succeeded += 1
-    if succeeded:
-        modeladmin.message_user(request, str(done) % {"count": succeeded}, messages.SUCCESS)
-    return None
+    return confirm_then_run(
+        modeladmin, request, queryset, refusals=(services.AccountStateError,), **kwargs
+    )
 
 
 class ColumnLabelExportForm(SelectableFieldsExportForm):

@@ -30,6 +30,7 @@ from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
 from accounts.admin import ColumnLabelExportForm
+from accounts.admin_actions import confirm_then_run
 from consultation import exports, selectors, services
 from consultation.models import (
     Attachment,
@@ -168,50 +169,6 @@ class CircularEventInline(admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
-def _confirm_or_run(
-    modeladmin: CircularAdmin,
-    request: HttpRequest,
-    queryset: QuerySet[Circular],
-    *,
-    action: str,
-    title: str,
-    question: str,
-    run: Any,
-    done: str,
-) -> TemplateResponse | None:
-    """Show a confirmation page; on confirmation, call `run` for each circular.
-
-    Each circular is its own transaction: one refusal does not undo the others, and every
-    refusal is reported with its reason.
-    """
-    if request.POST.get("post") != "yes":
-        context = {
-            **modeladmin.admin_site.each_context(request),
-            "title": title,
-            "question": question,
-            "objects": list(queryset.select_related("meeting", "study_group")),
-            "action": action,
-            "opts": modeladmin.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "warnings": {
-                c.pk: selectors.circular_warnings(circular=c)
-                for c in queryset.select_related("meeting")
-            },
-        }
-        return TemplateResponse(request, "admin/consultation/circular/confirm_action.html", context)
-    succeeded = 0
-    for circular in queryset:
-        try:
-            run(circular_id=circular.pk, actor=request.user, ip_address=client_ip(request))
-        except services.TransitionError as exc:
-            modeladmin.message_user(request, str(exc), messages.ERROR)
-        else:
-            succeeded += 1
-    if succeeded:
-        modeladmin.message_user(request, done % {"count": succeeded}, messages.SUCCESS)
-    return None
-
-
 @admin.register(Circular)
 class CircularAdmin(ExportPermissionMixin, admin.ModelAdmin):
     list_display = [
@@ -318,6 +275,12 @@ class CircularAdmin(ExportPermissionMixin, admin.ModelAdmin):
                     messages.warning(request, warning.message)
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def _warnings(self, queryset: QuerySet[Circular]) -> dict[int, list[str]]:
+        return {
+            c.pk: [w.message for w in selectors.circular_warnings(circular=c)]
+            for c in queryset.select_related("meeting")
+        }
+
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("consultation.publish_circular")
 
@@ -332,33 +295,41 @@ class CircularAdmin(ExportPermissionMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Publish the selected circulars"), permissions=["publish"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Circular]) -> Any:
-        return _confirm_or_run(
+        return confirm_then_run(
             self,
             request,
-            queryset,
+            queryset.select_related("meeting", "study_group"),
+            notes=self._warnings(queryset),
+            refusals=(services.TransitionError,),
             action="publish",
             title=_("Publish circulars"),
             question=_(
                 "Publishing opens each circular for replies until its deadline and freezes "
                 "its text. Publish these circulars?"
             ),
-            run=services.circular_publish,
+            run=lambda c: services.circular_publish(
+                circular_id=c.pk, actor=request.user, ip_address=client_ip(request)
+            ),
             done=_("%(count)d circular(s) published."),
         )
 
     @admin.action(description=_("Close the selected circulars"), permissions=["close"])
     def close(self, request: HttpRequest, queryset: QuerySet[Circular]) -> Any:
-        return _confirm_or_run(
+        return confirm_then_run(
             self,
             request,
-            queryset,
+            queryset.select_related("meeting", "study_group"),
+            notes=self._warnings(queryset),
+            refusals=(services.TransitionError,),
             action="close",
             title=_("Close circulars"),
             question=_(
                 "Closing ends the consultation: no reply can be submitted afterwards. "
                 "Close these circulars?"
             ),
-            run=services.circular_close,
+            run=lambda c: services.circular_close(
+                circular_id=c.pk, actor=request.user, ip_address=client_ip(request)
+            ),
             done=_("%(count)d circular(s) closed."),
         )
 
