@@ -53,21 +53,17 @@ class ColumnLabelExportForm(SelectableFieldsExportForm):
         return str(field.column_name) if field is not None else field_name
 
 
-class SpreadsheetMixin(ImportExportMixin):
-    """Import with a preview, export behind its own permission (django-import-export).
+class ExportPermissionBase:
+    """Exports behind their own permission, in the admin of either app.
 
-    - Export needs `<app>.export_<model>` ("view" is not enough); import needs the add
-      permission (`import_permissions`). Staff without them get 403 on every step.
-    - The upload is first imported as a dry run, in a transaction rolled back: the page
-      previews every row or lists every bad row, and writes nothing. Confirming imports the
-      whole file in one transaction, or nothing if any row fails then.
-    - A file that cannot be read (wrong format, not UTF-8) is refused with its reason.
+    The export views ask for `<app>.export_<model>` ("view" is not enough), whatever
+    IMPORT_EXPORT_EXPORT_PERMISSION_CODE says. CSV gets a byte-order mark, without which
+    Excel misreads UTF-8 names ("Türkiye", "Côte d'Ivoire").
     """
 
-    import_template_name = "admin/accounts/import.html"
+    opts: Any
     export_form_class = ColumnLabelExportForm
-    to_encoding = "utf-8-sig"  # CSV exports readable by Excel (UTF-8 names)
-    import_permissions: tuple[str, ...] = ("add",)
+    to_encoding = "utf-8-sig"
     export_filename_prefix = "export"
 
     def has_export_permission(self, request: HttpRequest) -> bool:
@@ -83,15 +79,30 @@ class SpreadsheetMixin(ImportExportMixin):
             kwargs["encoding"] = None
         return super().get_export_data(file_format, request, queryset, **kwargs)
 
+    def get_export_filename(self, request: HttpRequest, queryset: Any, file_format: Any) -> str:
+        stamp = timezone.now().strftime("%Y-%m-%d")
+        return f"{self.export_filename_prefix}-{stamp}.{file_format.get_extension()}"
+
+
+class SpreadsheetMixin(ExportPermissionBase, ImportExportMixin):
+    """Import with a preview, export behind its own permission (django-import-export).
+
+    - Export needs `<app>.export_<model>` ("view" is not enough); import needs the add
+      permission (`import_permissions`). Staff without them get 403 on every step.
+    - The upload is first imported as a dry run, in a transaction rolled back: the page
+      previews every row or lists every bad row, and writes nothing. Confirming imports the
+      whole file in one transaction, or nothing if any row fails then.
+    - A file that cannot be read (wrong format, not UTF-8) is refused with its reason.
+    """
+
+    import_template_name = "admin/accounts/import.html"
+    import_permissions: tuple[str, ...] = ("add",)
+
     def has_import_permission(self, request: HttpRequest) -> bool:
         return all(
             request.user.has_perm(f"{self.opts.app_label}.{get_permission_codename(p, self.opts)}")
             for p in self.import_permissions
         )
-
-    def get_export_filename(self, request: HttpRequest, queryset: Any, file_format: Any) -> str:
-        stamp = timezone.now().strftime("%Y-%m-%d")
-        return f"{self.export_filename_prefix}-{stamp}.{file_format.get_extension()}"
 
     def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         # Refuse before django-import-export's own checks (a GET would get 405, not 403).

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import (
@@ -27,9 +26,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
-from import_export.formats import base_formats
 
-from accounts.admin import ColumnLabelExportForm
+from accounts.admin import ExportPermissionBase
 from accounts.admin_actions import confirm_then_run
 from consultation import exports, selectors, services
 from consultation.models import (
@@ -62,35 +60,9 @@ def client_ip(request: HttpRequest) -> str | None:
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ExportPermissionMixin(ExportMixin):
-    """django-import-export's export, behind its own permission.
-
-    The export views ask for `<app>.export_<model>` ("view" is not enough), whatever
-    IMPORT_EXPORT_EXPORT_PERMISSION_CODE says (settings set it to "export" too). Every cell is
-    converted and escaped by the resources (accounts.resources.SafeExportMixin). CSV gets a
-    byte-order mark, without which Excel misreads UTF-8 names ("Türkiye", "Côte d'Ivoire").
-    """
-
-    to_encoding = "utf-8-sig"
-    export_filename_prefix = "export"
-    export_form_class = ColumnLabelExportForm
-
-    def has_export_permission(self, request: HttpRequest) -> bool:
-        codename = get_permission_codename("export", self.opts)
-        return request.user.has_perm(f"{self.opts.app_label}.{codename}")
-
-    def get_export_data(
-        self, file_format: Any, request: HttpRequest, queryset: Any, **kwargs: Any
-    ) -> Any:
-        # The byte-order mark is for CSV; ODS is "text" to django-import-export but comes
-        # as bytes, which to_encoding would try to encode again.
-        if not isinstance(file_format, base_formats.CSV):
-            kwargs["encoding"] = None
-        return super().get_export_data(file_format, request, queryset, **kwargs)
-
-    def get_export_filename(self, request: HttpRequest, queryset: Any, file_format: Any) -> str:
-        stamp = timezone.now().strftime("%Y-%m-%d")
-        return f"{self.export_filename_prefix}-{stamp}.{file_format.get_extension()}"
+class ExportPermissionMixin(ExportPermissionBase, ExportMixin):
+    """django-import-export's export behind its own permission; every cell is converted and
+    escaped by the resources (accounts.resources.SafeExportMixin)."""
 
 
 @admin.register(StudyGroup)
