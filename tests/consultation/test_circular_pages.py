@@ -113,3 +113,11 @@ def test_home_shows_open_and_closed_circulars_with_results(
     assert f"{closed_draft.number}: 0 of 1 on-time replies support consideration" in text
     assert "may not proceed at this meeting" in text
     assert Reply.objects.count() == 2
+
+
+def test_pages_link_to_the_officials_sessions_and_security(client, signed_in, official_a) -> None:
+    signed_in(client, official_a.user)
+    text = client.get(reverse("home")).content.decode()
+    for name in ("usersessions_list", "mfa_index", "account_change_password"):
+        assert f'href="{reverse(name)}"' in text
+    assert client.get(reverse("usersessions_list")).status_code == 200
