@@ -17,6 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnlyModel(models.Model):
+    """An audit record: written once, never changed (used by both apps' event models)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError(f"{type(self).__name__} records are append-only.")
+        super().save(*args, **kwargs)
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -261,7 +273,7 @@ class Observer(models.Model):
         return f"{self.user} ({self.get_category_display()})"
 
 
-class AccountEvent(models.Model):
+class AccountEvent(AppendOnlyModel):
     """Append-only record of what happened to an account: who, what, when, from where.
 
     Written only by the services in accounts/services.py. `actor` is empty when the person
@@ -321,8 +333,3 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject}: {self.get_kind_display()}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("Account events are append-only.")
-        super().save(*args, **kwargs)

@@ -7,15 +7,13 @@ lives in rules.py.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import MemberState, ObserverCategory
+from accounts.models import AppendOnlyModel, MemberState, ObserverCategory
 from consultation import rules
 
 DEFAULT_LEGAL_BASIS = "WTSA Resolution 1 (Rev. Hammamet, 2016), section 9.4"
@@ -221,7 +219,7 @@ class CircularCopy(models.Model):
         return self.label
 
 
-class CircularEvent(models.Model):
+class CircularEvent(AppendOnlyModel):
     """Append-only record of a circular's transitions: who, what, when, from where."""
 
     circular = models.ForeignKey(
@@ -248,11 +246,6 @@ class CircularEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.circular}: {self.from_status or '-'} -> {self.to_status}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("Circular events are append-only.")
-        super().save(*args, **kwargs)
 
 
 class DraftRecommendation(models.Model):
@@ -512,7 +505,7 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class ReplyEvent(models.Model):
+class ReplyEvent(AppendOnlyModel):
     """Append-only record of every change of a reply: who, what, when, from where."""
 
     class Kind(models.TextChoices):
@@ -520,9 +513,6 @@ class ReplyEvent(models.Model):
         SAVED = "saved", _("Draft saved")
         SUBMITTED = "submitted", _("Submitted")
         RECORDED = "recorded", _("Recorded by TSB")
-        ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
-        ATTACHMENT_REMOVED = "attachment_removed", _("Attachment removed")
-        CORRECTED = "corrected", _("Corrected by TSB")
 
     reply = models.ForeignKey(
         Reply, on_delete=models.PROTECT, related_name="events", verbose_name=_("reply")
@@ -548,11 +538,6 @@ class ReplyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reply}: {self.get_kind_display()}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("Reply events are append-only.")
-        super().save(*args, **kwargs)
 
 
 class ReplyVersion(models.Model):
