@@ -100,7 +100,7 @@ class Circular(models.Model):
             "empty only for a historical circular whose copy carries no date."
         ),
     )
-    reference = models.CharField(_("TSB reference"), max_length=50, help_text='e.g. "SG11/DA"')
+    reference = models.CharField(_("TSB reference"), max_length=50, help_text=_('e.g. "SG11/DA"'))
     contact_name = models.CharField(_("contact"), max_length=200, blank=True)
     contact_phone = models.CharField(_("telephone"), max_length=50, blank=True)
     contact_fax = models.CharField(_("fax"), max_length=50, blank=True)
@@ -260,13 +260,13 @@ class DraftRecommendation(models.Model):
         Circular, on_delete=models.PROTECT, related_name="drafts", verbose_name=_("circular")
     )
     order = models.PositiveSmallIntegerField(_("order in the circular"), default=1)
-    number = models.CharField(_("number"), max_length=50, help_text='e.g. "ITU-T Q.5051"')
+    number = models.CharField(_("number"), max_length=50, help_text=_('e.g. "ITU-T Q.5051"'))
     former_name = models.CharField(
-        _("former provisional name"), max_length=50, blank=True, help_text='e.g. "Q.FW_CSM"'
+        _("former provisional name"), max_length=50, blank=True, help_text=_('e.g. "Q.FW_CSM"')
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEW)
     document_ref = models.CharField(
-        _("document reference"), max_length=50, blank=True, help_text='e.g. "SG11-R25"'
+        _("document reference"), max_length=50, blank=True, help_text=_('e.g. "SG11-R25"')
     )
     title = models.CharField(_("title"), max_length=500)
     summary = models.TextField(_("summary"), blank=True)

@@ -333,8 +333,8 @@ def _message(notification: Notification, connection: Any) -> EmailMultiAlternati
         subject = render_to_string(f"{base}_subject.txt", context).strip()
         body = render_to_string(f"{base}_message.txt", context)
         html = render_to_string(f"{base}_message.html", context)
-    if notification.circular.is_demo:
-        subject = f"[DEMO] {subject}"
+        if notification.circular.is_demo:
+            subject = translation.gettext("[DEMO] %(subject)s") % {"subject": subject}
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "localhost"
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
