@@ -5,7 +5,10 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint check-migrations pytest clean
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test install catalogs lint check-migrations pytest clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,11 +16,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) catalogs
+
+## The translation catalogs, compiled with Babel (no gettext tools needed to run the portal).
+catalogs: $(MO_FILES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
+	$(VENV)/bin/pybabel compile -D django -d locale -l $* 2>&1 | grep -v '^compiling' || true
+	@test -s $@
 
 ## make run: install, migrate, load the Member States and demo data, start web + Celery.
 run: export DEBUG ?= true
-run: $(STAMP)
+run: $(STAMP) catalogs
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
@@ -25,7 +35,7 @@ run: $(STAMP)
 	@PORT=$(PORT) $(PY) -m config.runall
 
 ## make test: install, lint, check migrations, run the whole test suite.
-test: $(STAMP) lint check-migrations pytest
+test: $(STAMP) catalogs lint check-migrations pytest
 
 lint:
 	$(VENV)/bin/ruff check .
@@ -34,8 +44,8 @@ lint:
 check-migrations:
 	DEBUG=true DATABASE_URL= $(PY) manage.py makemigrations --check --dry-run
 
-pytest:
+pytest: catalogs
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles $(MO_FILES)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import SelectableFieldsExportForm
+from modeltranslation.admin import TranslationAdmin
 
 from accounts import selectors, services
 from accounts.admin_actions import confirm_then_run
@@ -279,7 +280,7 @@ class OfficialInline(admin.TabularInline):
 
 
 @admin.register(MemberState)
-class MemberStateAdmin(SpreadsheetMixin, admin.ModelAdmin):
+class MemberStateAdmin(SpreadsheetMixin, TranslationAdmin):
     """Member States; import (codes, names, region, dates) updates by ISO alpha-3 code."""
 
     resource_classes = [MemberStateResource]

@@ -31,6 +31,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts import selectors
@@ -169,3 +170,23 @@ def _session_passed_mfa(request: HttpRequest, user: Any, totp_id: int) -> bool:
     if any(record.get("method") == "mfa" for record in records):
         return True
     return totp_activated_at(request.session, totp_id) is not None
+
+
+class UserLanguageMiddleware:
+    """The portal speaks the language of the official's profile, else the browser's.
+
+    After LocaleMiddleware (which reads the language cookie set by the selector, then the
+    browser's Accept-Language) and AuthenticationMiddleware: a language stored in the profile
+    wins for a logged-in user, on every device.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        language = getattr(user, "language", "") if user.is_authenticated else ""
+        if language and language != getattr(request, "LANGUAGE_CODE", None):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -60,8 +60,12 @@ class User(AbstractUser):
         _("preferred language"),
         max_length=10,
         choices=settings.LANGUAGES,
-        default="en",
-        help_text=_("Language of the portal and of the e-mails sent to this person."),
+        default="",
+        blank=True,
+        help_text=_(
+            "Language of the portal and of the e-mails sent to this person. Empty: the "
+            "browser's language for pages, English for e-mails, until the person chooses one."
+        ),
     )
 
     USERNAME_FIELD = "email"
@@ -73,6 +77,11 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["email"]
+
+    @property
+    def mail_language(self) -> str:
+        """The language of the e-mails sent to this person: theirs, else the portal's."""
+        return self.language or settings.LANGUAGE_CODE
 
     def __str__(self) -> str:
         full = self.get_full_name()
@@ -108,10 +117,13 @@ class MemberState(models.Model):
     alpha2 = models.CharField(_("ISO 3166 alpha-2"), max_length=2, unique=True)
     alpha3 = models.CharField(_("ISO 3166 alpha-3"), max_length=3, unique=True)
     name = models.CharField(
-        _("ITU short name (English)"),
+        _("short name"),
         max_length=100,
         unique=True,
-        help_text=_('The name ITU uses, e.g. "Korea (Rep. of)".'),
+        help_text=_(
+            'The short name ITU uses, e.g. "Korea (Rep. of)" in English; CLDR\'s name in the '
+            "other languages unless ITU's usage differs."
+        ),
     )
     region = models.CharField(_("ITU region"), max_length=1, choices=Region.choices)
     joined_on = models.DateField(

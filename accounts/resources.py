@@ -219,6 +219,8 @@ class MemberStateResource(SafeExportMixin, CheckedImportMixin, resources.ModelRe
     REQUIRED_COLUMNS = ("alpha2", "alpha3", "name", "region", "joined_on", "left_on")
     OPTIONAL_COLUMNS = ("note",)
 
+    # The "name" column is ITU's English short name, whatever the importer's language.
+    name = fields.Field(attribute="name_en", column_name="name")
     joined_on = fields.Field(attribute="joined_on", column_name="joined_on", widget=IsoDateWidget())
     left_on = fields.Field(attribute="left_on", column_name="left_on", widget=IsoDateWidget())
 

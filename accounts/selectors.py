@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
 from typing import Any
 
+import icu
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.http import base36_to_int
 
-from accounts.models import AccountEvent, Observer, Official, User
+from accounts.models import AccountEvent, MemberState, Observer, Official, User
 from accounts.tokens import invitation_token_generator
 
 
@@ -96,3 +100,39 @@ def invitation_user(*, uidb36: str, key: str) -> User | None:
 def account_events_for_user(*, user: Any) -> QuerySet[AccountEvent]:
     """A user's account history, newest first."""
     return AccountEvent.objects.filter(subject_id=user.pk).select_related("actor")
+
+
+# --- Member State names in the reader's language -------------------------------------------
+
+
+@functools.cache
+def _collator(language: str) -> Any:
+    # ICU (CLDR) collation: pinyin for Chinese, Arabic and Cyrillic alphabets, French accents.
+    return icu.Collator.createInstance(icu.Locale(language.split("-")[0]))
+
+
+def collation_key(language: str | None = None) -> Callable[[str], Any]:
+    """A sort key that orders texts as the reader's language does (ICU/CLDR collation)."""
+    return _collator(language or translation.get_language() or "en").getSortKey  # type: ignore[no-any-return]
+
+
+def member_state_names(language: str | None = None) -> dict[str, str]:
+    """{ITU English name: name in `language`} for every Member State.
+
+    Frozen results and exports keep the English name (the record's identity); pages show
+    the reader's name through this map.
+    """
+    language = language or translation.get_language() or "en"
+    column = f"name_{language.replace('-', '_')}"
+    if language == "en" or column not in {f.name for f in MemberState._meta.fields}:
+        return {name: name for name in MemberState.objects.values_list("name_en", flat=True)}
+    return {
+        english: local or english
+        for english, local in MemberState.objects.values_list("name_en", column)
+    }
+
+
+def names_sorted(names: Iterable[str], language: str | None = None) -> list[str]:
+    """English Member State names, shown and sorted in the reader's language."""
+    local = member_state_names(language)
+    return sorted((local.get(name, name) for name in names), key=collation_key(language))

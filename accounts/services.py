@@ -12,6 +12,7 @@ from allauth.account.models import EmailAddress
 from allauth.core import context
 from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
+from babel import Locale
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -26,6 +27,9 @@ from accounts.models import AccountEvent, MemberState, Official, Region, User
 from accounts.tokens import invitation_token_generator
 
 REGISTER_PATH = Path(__file__).resolve().parent / "data" / "member_states.csv"
+NAMES_PATH = Path(__file__).resolve().parent / "data" / "member_state_names.csv"
+# The languages of the names other than English, as Django codes and as CLDR (Babel) locales.
+NAME_LOCALES = {"ar": "ar", "zh-hans": "zh_Hans", "fr": "fr", "ru": "ru", "es": "es"}
 REGISTER_COLUMNS = ("alpha2", "alpha3", "itu_name", "region", "joined_on", "left_on", "source_note")
 
 
@@ -50,8 +54,37 @@ def _parse_date(value: str, *, line: int, column: str) -> datetime.date | None:
         raise RegisterError(f"line {line}: {column} {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def member_state_names_read(path: Path = NAMES_PATH) -> dict[tuple[str, str], str]:
+    """The reviewed names that replace CLDR's: {(alpha2, language): name}."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        names: dict[tuple[str, str], str] = {}
+        for line, raw in enumerate(reader, start=2):
+            if raw["language"] not in NAME_LOCALES:
+                raise RegisterError(
+                    f"{path.name} line {line}: unknown language {raw['language']!r}"
+                )
+            names[(raw["alpha2"].strip().upper(), raw["language"])] = raw["name"].strip()
+    return names
+
+
+def _localized_names(alpha2: str, overrides: dict[tuple[str, str], str]) -> dict[str, str]:
+    """`name_<lang>` for the five languages other than English: reviewed name, else CLDR's."""
+    names = {}
+    for language, cldr in NAME_LOCALES.items():
+        name = overrides.get((alpha2, language)) or Locale.parse(cldr).territories.get(alpha2)
+        if not name:
+            raise RegisterError(f"no {language} name for {alpha2} in CLDR or {NAMES_PATH.name}")
+        names[f"name_{language.replace('-', '_')}"] = name
+    return names
+
+
 def member_states_read_register(path: Path = REGISTER_PATH) -> list[dict[str, object]]:
-    """Read and validate the shipped register; raise RegisterError on the first bad line."""
+    """Read and validate the shipped register; raise RegisterError on the first bad line.
+
+    Each row carries the names in the six languages (`name_en` is ITU's English short name).
+    """
+    overrides = member_state_names_read()
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != REGISTER_COLUMNS:
@@ -68,7 +101,8 @@ def member_states_read_register(path: Path = REGISTER_PATH) -> list[dict[str, ob
                 {
                     "alpha2": alpha2,
                     "alpha3": alpha3,
-                    "name": raw["itu_name"].strip(),
+                    "name_en": raw["itu_name"].strip(),
+                    **_localized_names(alpha2, overrides),
                     "region": region,
                     "joined_on": _parse_date(raw["joined_on"], line=line, column="joined_on"),
                     "left_on": _parse_date(raw["left_on"], line=line, column="left_on"),
@@ -250,7 +284,7 @@ def official_invite(
 def _send_invitation_mail(
     *, official: Official, user: User, url: str, expires_at: datetime.datetime
 ) -> None:
-    with translation.override(user.language):
+    with translation.override(user.mail_language):
         context_ = {
             "user": user,
             "official": official,
@@ -402,3 +436,15 @@ def mfa_change_record(
         ip_address=ip_address,
         detail={"type": authenticator_type},
     )
+
+
+# --- Preferences ----------------------------------------------------------------------------
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Store the language a user chose with the selector: the portal's and their e-mails'."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("This language is not offered."))
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -1,9 +1,10 @@
-"""Views of the accounts app: accepting an invitation."""
+"""Views of the accounts app: accepting an invitation, choosing the language."""
 
 from __future__ import annotations
 
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from accounts import selectors, services
 from accounts.http import client_ip
@@ -53,3 +56,14 @@ def _invalid(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/invitation_invalid.html", {"login_url": reverse("account_login")}
     )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (cookie for this browser), plus the profile of a logged-in
+    user, so the choice holds on every device and for their e-mails."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_set_language(user=request.user, language=language)
+    return response

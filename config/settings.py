@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     # Ours first, so that our templates override allauth's and the admin's.
     "accounts",
     "consultation",
+    "modeltranslation",  # before the admin, which it extends
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -125,6 +126,12 @@ LANGUAGES = [
 ]
 LANGUAGES_BIDI = ["ar"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
+# Content in the six languages (django-modeltranslation: one column per language, edited side
+# by side in the admin). English is the fallback, and pages say when they fall back.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+MODELTRANSLATION_AUTO_POPULATE = False
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -242,6 +249,7 @@ INSTALLED_APPS += ["allauth.usersessions"]
 # UserSessionsMiddleware, so that a session our middleware ends is not tracked again.
 _after_allauth = MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware") + 1
 MIDDLEWARE[_after_allauth:_after_allauth] = [
+    "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.AccountSecurityMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]

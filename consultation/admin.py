@@ -26,6 +26,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
+from modeltranslation.settings import AVAILABLE_LANGUAGES
+from modeltranslation.utils import build_localized_fieldname
 
 from accounts.admin import ExportPermissionBase
 from accounts.admin_actions import confirm_then_run
@@ -47,10 +54,16 @@ from consultation.models import (
 )
 from consultation.resources import ReplyPositionResource, ResultsResource
 
+
 # What TSB may still correct once a circular is published (contact details, and the IPR
 # note, since statements may reach TSB after the date of issue). Everything else is frozen.
+def localized_fieldnames(field: str) -> list[str]:
+    """The per-language columns of a field held in six languages (django-modeltranslation)."""
+    return [build_localized_fieldname(field, language) for language in AVAILABLE_LANGUAGES]
+
+
 CIRCULAR_CORRECTABLE = ("contact_name", "contact_phone", "contact_fax", "contact_email")
-DRAFT_CORRECTABLE = ("ipr_note",)
+DRAFT_CORRECTABLE = ("ipr_note", *localized_fieldnames("ipr_note"))
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -66,13 +79,13 @@ class ExportPermissionMixin(ExportPermissionBase, ExportMixin):
 
 
 @admin.register(StudyGroup)
-class StudyGroupAdmin(admin.ModelAdmin):
+class StudyGroupAdmin(TranslationAdmin):
     list_display = ["__str__", "number", "title"]
     search_fields = ["title", "number"]
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(TranslationAdmin):
     list_display = ["study_group", "place", "starts_on", "ends_on", "collective_letter"]
     list_filter = ["study_group"]
     list_select_related = ["study_group"]
@@ -80,7 +93,7 @@ class MeetingAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_on"
 
 
-class DraftInline(admin.StackedInline):
+class DraftInline(TranslationStackedInline):
     model = DraftRecommendation
     extra = 0
     fields = [
@@ -108,7 +121,7 @@ class DraftInline(admin.StackedInline):
         return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
-class CopyInline(admin.TabularInline):
+class CopyInline(TranslationTabularInline):
     model = CircularCopy
     extra = 0
     fields = ["order", "category", "label"]
@@ -117,7 +130,9 @@ class CopyInline(admin.TabularInline):
         return obj is not None and obj.status != Circular.Status.DRAFT
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
-        return ["order", "category", "label"] if self._frozen(obj) else []
+        if self._frozen(obj):
+            return ["order", "category", "label", *localized_fieldnames("label")]
+        return []
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not self._frozen(obj) and super().has_add_permission(request, obj)
@@ -142,7 +157,7 @@ class CircularEventInline(admin.TabularInline):
 
 
 @admin.register(Circular)
-class CircularAdmin(ExportPermissionMixin, admin.ModelAdmin):
+class CircularAdmin(ExportPermissionMixin, TranslationAdmin):
     list_display = [
         "__str__",
         "study_period",

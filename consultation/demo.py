@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import MemberState, Observer, ObserverCategory, Official, User
 from consultation import rules
+from consultation.demo_zh import circular_205_zh
 from consultation.models import (
     Circular,
     CircularCopy,
@@ -161,12 +162,13 @@ def _user(
     return user
 
 
-def _copies(circular: Circular) -> None:
+def _copies(circular: Circular, *, chinese: list[str] | None = None) -> None:
     for order, (category, label) in enumerate(STANDARD_COPIES, start=1):
+        labels = {"label_en": label.format(sg=circular.study_group.number)}
+        if chinese:
+            labels["label_zh_hans"] = chinese[order - 1]
         CircularCopy.objects.update_or_create(
-            circular=circular,
-            category=category,
-            defaults={"order": order, "label": label.format(sg=circular.study_group.number)},
+            circular=circular, category=category, defaults={"order": order, **labels}
         )
 
 
@@ -178,12 +180,18 @@ def _tsb_group() -> Group:
 
 
 def _circular_205(admin: User) -> Circular:
-    sg11, _ = StudyGroup.objects.update_or_create(number=11, defaults={"title": SG11_TITLE})
+    """Circular 205 as issued: its Chinese edition from the seed (the text as issued) beside
+    the English rendering of it (marked as a translation by `original_language`)."""
+    zh = circular_205_zh()
+    sg11, _ = StudyGroup.objects.update_or_create(
+        number=11, defaults={"title_en": SG11_TITLE, "title_zh_hans": zh["study_group_title"]}
+    )
     meeting, _ = Meeting.objects.update_or_create(
         study_group=sg11,
         starts_on=datetime.date(2020, 3, 4),
         defaults={
-            "place": "Geneva",
+            "place_en": "Geneva",
+            "place_zh_hans": zh["place"],
             "ends_on": datetime.date(2020, 3, 13),
             "collective_letter": "9/11",
         },
@@ -202,12 +210,17 @@ def _circular_205(admin: User) -> Circular:
             "contact_email": "tsbsg11@itu.int",
             "study_group": sg11,
             "meeting": meeting,
-            "subject": CIRCULAR_205_SUBJECT,
+            "original_language": "zh-hans",
+            "subject_en": CIRCULAR_205_SUBJECT,
+            "subject_zh_hans": zh["subject"],
             "procedure": Circular.Procedure.TAP,
-            "legal_basis": "WTSA Resolution 1 (Rev. Hammamet, 2016), section 9.4",
-            "body": CIRCULAR_205_BODY,
+            "legal_basis_en": "WTSA Resolution 1 (Rev. Hammamet, 2016), section 9.4",
+            "legal_basis_zh_hans": "WTSA第1号决议（2016年，哈马马特，修订版）第9.4节",
+            "body_en": CIRCULAR_205_BODY,
+            "body_zh_hans": zh["body"],
             "deadline": deadline,
-            "addressees": "Administrations of ITU Member States",
+            "addressees_en": "Administrations of ITU Member States",
+            "addressees_zh_hans": zh["addressees"],
             "director_name": "Chaesub Lee",
             "reply_to_address": "Place des Nations\nCH-1211 Geneva 20\nSwitzerland",
             "reply_to_fax": "+41 22 730 5853",
@@ -215,7 +228,7 @@ def _circular_205(admin: User) -> Circular:
             "is_demo": False,
         },
     )
-    _copies(circular)
+    _copies(circular, chinese=zh["copies"])
     DraftRecommendation.objects.update_or_create(
         circular=circular,
         order=1,
@@ -224,10 +237,14 @@ def _circular_205(admin: User) -> Circular:
             "former_name": "Q.FW_CSM",
             "kind": DraftRecommendation.Kind.NEW,
             "document_ref": "SG11-R25",
-            "title": "Framework for combating the use of stolen mobile devices",
-            "summary": Q5051_SUMMARY,
-            "a5_note": A5_NONE,
-            "ipr_note": IPR_NONE,
+            "title_en": "Framework for combating the use of stolen mobile devices",
+            "title_zh_hans": zh["title"],
+            "summary_en": Q5051_SUMMARY,
+            "summary_zh_hans": zh["summary"],
+            "a5_note_en": A5_NONE,
+            "a5_note_zh_hans": zh["a5_note"],
+            "ipr_note_en": IPR_NONE,
+            "ipr_note_zh_hans": zh["ipr_note"],
         },
     )
     if circular.status == Circular.Status.DRAFT:
@@ -398,7 +415,9 @@ def demo_load(*, now: datetime.datetime | None = None) -> list[DemoLogin]:
     """Load (or refresh) the demo data; return the demo logins to print."""
     now = now or timezone.now()
     logins: list[DemoLogin] = []
-    with transaction.atomic():
+    # Texts given without a language are the English ones (django-modeltranslation writes a
+    # plain field in the active language).
+    with transaction.atomic(), translation.override("en"):
         admin = _user(
             "tsb.admin@example.org", first="TSB", last="Administrator", staff=True, superuser=True
         )

@@ -60,7 +60,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def demo_notice() -> str:
-    return _("DEMONSTRATION DATA \u2014 not positions of real administrations")
+    return _("DEMONSTRATION DATA — not positions of real administrations")
 
 
 def comments_td_filename(circular: Circular) -> str:

@@ -24,10 +24,15 @@ def format_day(value: datetime.date | None) -> str:
     return formats.date_format(value, "DATE_FORMAT")
 
 
-def format_utc(value: datetime.datetime | None, *, seconds: bool = False) -> str:
-    """A moment in UTC, stating UTC, e.g. "21 February 2020, 23:59 UTC"."""
-    if value is None:
+def format_utc(value: datetime.datetime | str | None, *, seconds: bool = False) -> str:
+    """A moment in UTC, stating UTC, e.g. "21 February 2020, 23:59 UTC".
+
+    Also takes the ISO 8601 text that notifications keep in their stored context.
+    """
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
     value = value.astimezone(datetime.UTC)
     time = value.strftime("%H:%M:%S") if seconds else value.strftime("%H:%M")
     return gettext("%(date)s, %(time)s UTC") % {

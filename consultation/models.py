@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AppendOnlyModel, MemberState, ObserverCategory
@@ -69,9 +70,12 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.study_group} {self.place}, {self.starts_on:%Y-%m-%d} to {self.ends_on:%Y-%m-%d}"
-        )
+        return gettext("%(group)s, %(place)s, %(start)s to %(end)s") % {
+            "group": self.study_group,
+            "place": self.place,
+            "start": formats.date_format(self.starts_on, "DATE_FORMAT"),
+            "end": formats.date_format(self.ends_on, "DATE_FORMAT"),
+        }
 
 
 class Circular(models.Model):
@@ -120,6 +124,16 @@ class Circular(models.Model):
     )
     legal_basis = models.CharField(_("legal basis"), max_length=200, default=DEFAULT_LEGAL_BASIS)
     body = models.TextField(_("text of the letter"), blank=True)
+    original_language = models.CharField(
+        _("language of the text as issued"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_(
+            "The language of the edition TSB issued and holds as the original; the texts in "
+            "the other languages are shown as translations of it."
+        ),
+    )
     deadline = models.DateTimeField(
         _("deadline for replies (UTC)"),
         null=True,
@@ -183,7 +197,7 @@ class Circular(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"TSB Circular {self.number}"
+        return gettext("TSB Circular %(number)s") % {"number": self.number}
 
     @property
     def is_open_for_replies(self) -> bool:
@@ -245,7 +259,7 @@ class CircularEvent(AppendOnlyModel):
         ordering = ["circular", "at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.circular}: {self.from_status or '-'} -> {self.to_status}"
+        return f"{self.circular}: {self.from_status or '-'} → {self.to_status}"
 
 
 class DraftRecommendation(models.Model):
@@ -286,8 +300,12 @@ class DraftRecommendation(models.Model):
         ]
 
     def __str__(self) -> str:
-        former = f" (ex {self.former_name})" if self.former_name else ""
-        return f"{self.number}{former}"
+        if self.former_name:
+            return gettext("%(number)s (ex %(former)s)") % {
+                "number": self.number,
+                "former": self.former_name,
+            }
+        return self.number
 
 
 class Reply(models.Model):
@@ -384,7 +402,10 @@ class Reply(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member_state} to {self.circular}"
+        return gettext("%(state)s to %(circular)s") % {
+            "state": self.member_state,
+            "circular": self.circular,
+        }
 
     @property
     def has_unsubmitted_changes(self) -> bool:

@@ -59,6 +59,7 @@ from dataclasses import asdict  # noqa: E402
 from typing import Any  # noqa: E402
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery  # noqa: E402
+from django.utils import translation  # noqa: E402
 
 from consultation import rules  # noqa: E402
 
@@ -78,7 +79,16 @@ def counted_versions(circular_id: int | None = None) -> QuerySet[Any]:
 
 
 def compute(circular: Any) -> CircularResults:
-    """The live results, in a fixed number of aggregate queries whatever the replies."""
+    """The live results, in a fixed number of aggregate queries whatever the replies.
+
+    Names and titles are the English ones whatever language is active (the frozen record and
+    its SHA-256 must not depend on who closes the circular); pages translate them for display.
+    """
+    with translation.override("en"):
+        return _compute(circular)
+
+
+def _compute(circular: Any) -> CircularResults:
     from accounts.models import MemberState
     from consultation.models import ReplyVersion, ReplyVersionPosition
 

@@ -17,7 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.selectors import observer_for_user, official_for_user
+from accounts.models import Region
+from accounts.selectors import (
+    collation_key,
+    member_state_names,
+    observer_for_user,
+    official_for_user,
+)
 from consultation import selectors, services
 from consultation.attachments import validate_upload
 from consultation.forms import PositionForm, ReplyHeaderForm, RevisionForm
@@ -327,27 +333,34 @@ def circular_results(request: HttpRequest, pk: int) -> HttpResponse:
     circular = get_object_or_404(Circular.objects.select_related("study_group", "meeting"), pk=pk)
     table = selectors.circular_results_table(circular=circular)
     frozen_at = datetime.datetime.fromisoformat(table.frozen_at) if table.frozen_at else None
+    names, key = member_state_names(), collation_key()
     return render(
         request,
         "consultation/circular_results.html",
         {
             "circular": circular,
             "results": table,
-            "bars": _bars(table),
+            "bars": _bars(table, names=names, key=key),
+            "no_reply": [
+                (Region(code).label, sorted((names.get(n, n) for n in states), key=key))
+                for code, states in table.no_reply_by_region.items()
+            ],
             "frozen_at": frozen_at,
             "has_demo_replies": circular.is_demo or circular.replies.filter(is_demo=True).exists(),
         },
     )
 
 
-def _bars(table: Any) -> list[dict[str, Any]]:
-    """Widths (per cent of the chart) of each draft's stacked bar."""
+def _bars(table: Any, *, names: dict[str, str], key: Any) -> list[dict[str, Any]]:
+    """Widths (per cent of the chart) of each draft's stacked bar, and its late replies in
+    the reader's language."""
     bars = []
     for draft in table.drafts:
         total = draft.replies or 1
         bars.append(
             {
                 "draft": draft,
+                "late": sorted((names.get(n, n) for n in draft.late), key=key),
                 "no_comments": 100 * draft.supporting_no_comments / total,
                 "with_comments": 100 * draft.supporting_with_comments / total,
                 "against": 100 * draft.not_supporting / total,

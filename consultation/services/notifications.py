@@ -122,7 +122,7 @@ def notices_queue(*, circular: Circular, now: datetime.datetime) -> list[int]:
             email=o.user.email,
             member_state=o.member_state,
             recipient=o.user,
-            language=o.user.language,
+            language=o.user.mail_language,
             now=now,
         )
         for o in _active_officials(_electorate_ids(circular))
@@ -140,7 +140,7 @@ def notices_queue(*, circular: Circular, now: datetime.datetime) -> list[int]:
             kind=Notification.Kind.NOTICE,
             email=ob.user.email,
             recipient=ob.user,
-            language=ob.user.language,
+            language=ob.user.mail_language,
             now=now,
         )
         for ob in observers
@@ -172,7 +172,7 @@ def receipts_queue(*, version: ReplyVersion, now: datetime.datetime) -> list[int
                 member_state=reply.member_state,
                 recipient=official.user,
                 key=key,
-                language=official.user.language,
+                language=official.user.mail_language,
                 context=context,
                 now=now,
             )
@@ -218,7 +218,7 @@ def reminders_queue_due(*, now: datetime.datetime | None = None) -> int:
                     member_state=o.member_state,
                     recipient=o.user,
                     key=label,
-                    language=o.user.language,
+                    language=o.user.mail_language,
                     context={"offset": label},
                     now=now,
                 )

@@ -160,7 +160,7 @@ def reply_validate_for_submission(reply: Reply) -> dict[str, list[str]]:
             if not position.comments.strip() and not has_file:
                 errors.setdefault(key, []).append(
                     _(
-                        "%(draft)s: you chose \u201ccomments and proposed changes attached\u201d: "
+                        "%(draft)s: you chose “comments and proposed changes attached”: "
                         "write them or attach a file."
                     )
                     % {"draft": position.draft.number}

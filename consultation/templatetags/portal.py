@@ -1,10 +1,16 @@
-"""Template filters of the portal: dates in the reader's language (consultation.formatting)."""
+"""Template tags of the portal: dates in the reader's language (consultation.formatting) and
+content held in several languages, shown in the reader's with a visible fallback to English."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from typing import Any
 
 from django import template
+from django.conf import settings
+from django.utils import translation
+from modeltranslation.utils import build_localized_fieldname
 
 from consultation import formatting
 
@@ -25,3 +31,31 @@ def utc(value: datetime.datetime | None, arg: str = "") -> str:
 @register.filter
 def time_left(deadline: datetime.datetime, now: datetime.datetime) -> str:
     return formatting.time_left(deadline, now)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A text held in several languages, as shown to this reader: which language it is in,
+    and whether it falls back (it is not yet available in the reader's language)."""
+
+    text: str
+    lang: str
+    fallback: bool
+
+    @property
+    def dir(self) -> str:
+        return "rtl" if translation.get_language_info(self.lang)["bidi"] else "ltr"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@register.simple_tag
+def translated(obj: Any, field: str) -> Shown:
+    """`{% translated circular "subject" as subject %}`: the reader's text, else English."""
+    reader = translation.get_language() or settings.LANGUAGE_CODE
+    text = getattr(obj, build_localized_fieldname(field, reader), None)
+    if text:
+        return Shown(text=text, lang=reader, fallback=False)
+    english = getattr(obj, build_localized_fieldname(field, "en"), None) or ""
+    return Shown(text=english, lang="en", fallback=reader != "en" and bool(english))

@@ -302,7 +302,7 @@ def test_member_states_from_xlsx_with_date_cells(client, importer, states) -> No
                 "The ITU region must be one of A, B, C, D, E.",
                 "19-01-2020 is not a date (YYYY-MM-DD).",
                 "left_on (the first day no longer a member) must come after joined_on.",
-                "Member State with this ITU short name (English) already exists.",
+                "Member State with this Short name already exists.",
                 "PT is also in row 6 of the file.",
             ],
             id="bad-rows",

@@ -75,7 +75,7 @@ def test_creating_an_official_mails_a_link_in_their_language(
     html = mail.alternatives[0][0]
     assert link in html
     # Rendered in French: Django's own catalog names the month of the expiry date.
-    assert "8 décembre 2026, 09:00 UTC" in mail.body
+    assert "8 décembre 2026 à 09:00 UTC" in mail.body
     assert 'lang="fr"' in html
     assert "State A" in mail.body
 

@@ -38,15 +38,15 @@ def circular_form(meeting, study_group, deadline: datetime.datetime) -> dict[str
         "contact_phone": "",
         "contact_fax": "+41 22 730 5853",
         "contact_email": "tsbsg11@itu.int",
-        "addressees": "Administrations of ITU Member States",
+        "addressees_en": "Administrations of ITU Member States",
         "study_group": str(study_group.pk),
         "meeting": str(meeting.pk),
-        "subject": "Member State consultation on draft new Recommendation ITU-T Q.9999",
+        "subject_en": "Member State consultation on draft new Recommendation ITU-T Q.9999",
         "procedure": "tap",
-        "legal_basis": "WTSA Resolution 1 (Rev. Hammamet, 2016), section 9.4",
+        "legal_basis_en": "WTSA Resolution 1 (Rev. Hammamet, 2016), section 9.4",
         "deadline_0": deadline.strftime("%Y-%m-%d"),
         "deadline_1": deadline.strftime("%H:%M:%S"),
-        "body": "",
+        "body_en": "",
         "director_name": "Director of TSB",
         "reply_to_address": "Place des Nations\nCH-1211 Geneva 20\nSwitzerland",
         "reply_to_fax": "+41 22 730 5853",
@@ -74,10 +74,10 @@ def test_tsb_creates_edits_publishes_and_closes_a_circular(client, tsb_staff, ti
             "drafts-0-former_name": "Q.TEST",
             "drafts-0-kind": "new",
             "drafts-0-document_ref": "SG11-R99",
-            "drafts-0-title": "A test framework",
-            "drafts-0-summary": "Summary.",
-            "drafts-0-a5_note": "",
-            "drafts-0-ipr_note": "",
+            "drafts-0-title_en": "A test framework",
+            "drafts-0-summary_en": "Summary.",
+            "drafts-0-a5_note_en": "",
+            "drafts-0-ipr_note_en": "",
         }
     )
     response = client.post(reverse("admin:consultation_circular_add"), data)
@@ -92,7 +92,7 @@ def test_tsb_creates_edits_publishes_and_closes_a_circular(client, tsb_staff, ti
     assert page.status_code == 200
     assert "Dates comply with Resolution 1" in page.content.decode()
     edit = circular_form(meeting, meeting.study_group, deadline)
-    edit["subject"] = "Edited subject"
+    edit["subject_en"] = "Edited subject"
     edit.update(management("drafts", 1, 1))
     draft = circular.drafts.get()
     edit.update(
@@ -104,10 +104,10 @@ def test_tsb_creates_edits_publishes_and_closes_a_circular(client, tsb_staff, ti
             "drafts-0-former_name": "Q.TEST",
             "drafts-0-kind": "new",
             "drafts-0-document_ref": "SG11-R99",
-            "drafts-0-title": "A test framework, edited",
-            "drafts-0-summary": "Summary.",
-            "drafts-0-a5_note": "",
-            "drafts-0-ipr_note": "",
+            "drafts-0-title_en": "A test framework, edited",
+            "drafts-0-summary_en": "Summary.",
+            "drafts-0-a5_note_en": "",
+            "drafts-0-ipr_note_en": "",
         }
     )
     response = client.post(change_url, edit)
@@ -131,7 +131,7 @@ def test_tsb_creates_edits_publishes_and_closes_a_circular(client, tsb_staff, ti
     assert circular.issued_on == timezone.now().date()
 
     # Published: the subject is frozen, the contact may still be corrected.
-    edit["subject"] = "Changed after publication"
+    edit["subject_en"] = "Changed after publication"
     edit["contact_name"] = "B. Counsellor"
     client.post(change_url, edit)
     circular.refresh_from_db()
@@ -166,21 +166,27 @@ def test_publishing_without_drafts_reports_the_reason(client, tsb_staff) -> None
     assert circular.status == Circular.Status.DRAFT
 
 
+def LANG_COLUMNS(field: str) -> list[str]:  # noqa: N802 - reads as a constant
+    return [f"{field}_{code}" for code in ("ar", "zh_hans", "en", "fr", "ru", "es")]
+
+
 def test_published_circular_drafts_are_frozen_except_the_ipr_note(
     client, tsb_staff, open_circular
 ) -> None:
     sign_in(client, tsb_staff)
     page = client.get(reverse("admin:consultation_circular_change", args=[open_circular.pk]))
     form = page.context["adminform"].form
-    assert "subject" not in form.fields
+    assert not {"subject", *LANG_COLUMNS("subject")} & set(form.fields)
     assert "deadline" not in form.fields
     assert "contact_name" in form.fields
     inline = next(
         f for f in page.context["inline_admin_formsets"] if f.opts.model is DraftRecommendation
     )
     fields = inline.formset.forms[0].fields
-    assert "ipr_note" in fields
-    assert not {"title", "summary", "number", "kind"} & set(fields)
+    # The IPR note stays correctable in every language; the texts are frozen in all six.
+    assert set(LANG_COLUMNS("ipr_note")) <= set(fields)
+    frozen = {"number", "kind", *LANG_COLUMNS("title"), *LANG_COLUMNS("summary")}
+    assert not frozen & set(fields)
     assert not inline.formset.can_delete
 
 
