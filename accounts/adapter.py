@@ -8,6 +8,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.core import context
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 from accounts import selectors
 from accounts.middleware import totp_activated_at
@@ -18,6 +19,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def format_email_subject(self, subject: str) -> str:
+        """allauth's mails (password reset, security notices) with our prefix, translated."""
+        return gettext("[TSB consultations] %(subject)s") % {"subject": subject}
 
     def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse | None:
         """Refuse the login of an official whom TSB has deactivated, as of an inactive user."""

@@ -270,7 +270,7 @@ ACCOUNT_SESSION_REMEMBER = False  # no "remember me": officials often share offi
 USERSESSIONS_TRACK_ACTIVITY = True
 # Behind a TLS proxy: how many proxies append to X-Forwarded-For (rate limits, audit IPs).
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[TSB consultations] "
+# The subject prefix of allauth's mails is translated: accounts.adapter.format_email_subject.
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # mail on password change, authenticator app added/removed
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # Two-factor: TOTP apps and recovery codes; required for signatories and TSB staff by

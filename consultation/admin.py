@@ -51,6 +51,7 @@ from consultation.models import (
     ReplyPosition,
     ReplyVersion,
     StudyGroup,
+    standard_texts,
 )
 from consultation.resources import ReplyPositionResource, ResultsResource
 
@@ -211,6 +212,12 @@ class CircularAdmin(ExportPermissionMixin, TranslationAdmin):
         (_("Status"), {"fields": (("status", "published_at", "closed_at"), "is_demo")}),
     )
     readonly_fields_always = ("status", "published_at", "closed_at", "resolution_checks")
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """A new circular proposes the standard addressees and legal basis in all six
+        languages, as our catalogs write them."""
+        return {**standard_texts(), **super().get_changeform_initial_data(request)}
+
     # Export: the results, one row per draft of the circulars listed (filters apply).
     resource_classes = [ResultsResource]
     export_filename_prefix = "results"

@@ -28,6 +28,7 @@ from consultation.models import (
     ReplyEvent,
     ReplyPosition,
     StudyGroup,
+    standard_texts,
 )
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - printed by `make run`; local demo only
@@ -296,6 +297,7 @@ def _live_circular(admin: User, now: datetime.datetime) -> Circular:
             "contact_email": "tsbsg17@itu.int",
             "study_group": sg17,
             "meeting": meeting,
+            **standard_texts(),
             "subject": (
                 "[DEMONSTRATION] Member State consultation on three draft Recommendations "
                 "determined by ITU-T Study Group 17 (fictitious circular for trying the portal)"

@@ -10,15 +10,34 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AppendOnlyModel, MemberState, ObserverCategory
 from consultation import rules
 
-DEFAULT_LEGAL_BASIS = "WTSA Resolution 1 (Rev. Hammamet, 2016), section 9.4"
-DEFAULT_ADDRESSEES = "Administrations of ITU Member States"
+# Held in six languages: the admin proposes each in every language from our catalogs
+# (consultation.admin.CircularAdmin.get_changeform_initial_data), not as a model default,
+# which django-modeltranslation would copy, in English, into every language's column.
+DEFAULT_LEGAL_BASIS = gettext_noop("WTSA Resolution 1 (Rev. Hammamet, 2016), section 9.4")
+DEFAULT_ADDRESSEES = gettext_noop("Administrations of ITU Member States")
+
+
+def standard_texts() -> dict[str, str]:
+    """The standard addressees and legal basis of a circular, in each of the six languages,
+    as column values (`addressees_fr`, `legal_basis_zh_hans` ...)."""
+    from modeltranslation.settings import AVAILABLE_LANGUAGES
+    from modeltranslation.utils import build_localized_fieldname
+
+    texts = {}
+    for language in AVAILABLE_LANGUAGES:
+        with translation.override(language):
+            texts[build_localized_fieldname("addressees", language)] = gettext(DEFAULT_ADDRESSEES)
+            texts[build_localized_fieldname("legal_basis", language)] = gettext(DEFAULT_LEGAL_BASIS)
+    return texts
+
+
 TSB_ADDRESS = "Place des Nations\nCH-1211 Geneva 20\nSwitzerland"
 DEFAULT_REMINDER_OFFSETS = "14d, 7d, 2d, 24h"
 
@@ -122,7 +141,7 @@ class Circular(models.Model):
     procedure = models.CharField(
         _("procedure"), max_length=10, choices=Procedure.choices, default=Procedure.TAP
     )
-    legal_basis = models.CharField(_("legal basis"), max_length=200, default=DEFAULT_LEGAL_BASIS)
+    legal_basis = models.CharField(_("legal basis"), max_length=200)
     body = models.TextField(_("text of the letter"), blank=True)
     original_language = models.CharField(
         _("language of the text as issued"),
@@ -151,7 +170,7 @@ class Circular(models.Model):
             "officials of Member States that have not submitted. Empty: no reminders."
         ),
     )
-    addressees = models.TextField(_("addressees (may reply)"), default=DEFAULT_ADDRESSEES)
+    addressees = models.TextField(_("addressees (may reply)"))
     director_name = models.CharField(_("Director of TSB (signatory)"), max_length=200)
     reply_to_address = models.TextField(_("replies to: address"), default=TSB_ADDRESS)
     reply_to_fax = models.CharField(_("replies to: fax"), max_length=50, blank=True)

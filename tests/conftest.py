@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import translation
 
 from accounts.models import MemberState, Official, User
 from accounts.services import member_states_sync
@@ -57,6 +58,15 @@ def open_circular(db: None) -> Circular:
     )
     factories.DraftFactory(circular=circular, order=1)
     return circular
+
+
+@pytest.fixture(autouse=True)
+def english_to_begin_with():
+    """Each test starts in English, whatever language the previous test's requests activated
+    (django-modeltranslation writes a plain field into the active language's column)."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

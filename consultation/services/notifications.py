@@ -32,6 +32,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import MemberState, Observer, Official, User
+from accounts.selectors import names_sorted
 from consultation import rules
 from consultation.models import Circular, Notification, Reply, ReplyVersion
 
@@ -252,8 +253,19 @@ def summary_queue(*, circular: Circular, now: datetime.datetime) -> list[int]:
         "results_sha256": table.sha256,
     }
     addresses = settings.TSB_SUMMARY_EMAILS or [circular.contact_email or settings.SERVER_EMAIL]
+    # In the language of the TSB colleague who has the address, if one has.
+    users = {u.email.lower(): u for u in User.objects.filter(email__in=addresses)}
     rows = [
-        _row(circular, kind=Notification.Kind.SUMMARY, email=address, context=context, now=now)
+        _row(
+            circular,
+            kind=Notification.Kind.SUMMARY,
+            email=address,
+            context=context,
+            now=now,
+            language=users[address.lower()].mail_language
+            if address.lower() in users
+            else settings.LANGUAGE_CODE,
+        )
         for address in addresses
         if address
     ]
@@ -330,6 +342,9 @@ def _message(notification: Notification, connection: Any) -> EmailMultiAlternati
     }
     base = f"consultation/email/{notification.kind}"
     with translation.override(notification.language):
+        if notification.kind == Notification.Kind.SUMMARY:
+            # Stored with ITU's English names; written in the reader's names and order.
+            context["no_reply"] = names_sorted(notification.context.get("no_reply", []))
         subject = render_to_string(f"{base}_subject.txt", context).strip()
         body = render_to_string(f"{base}_message.txt", context)
         html = render_to_string(f"{base}_message.html", context)

@@ -94,7 +94,11 @@ def _header_value(value: Any) -> Any:
 
 
 def reply_content(reply: Reply) -> dict[str, Any]:
-    """The reply as sent: header, positions and attachments, in a canonical form."""
+    """The reply as sent: header, positions and attachments, in a canonical form.
+
+    Titles and names are the English ones whatever language the official reads: the content
+    and its SHA-256 must be the same for every reader.
+    """
     attachments = [
         a for a in reply.attachments.all() if a.removed_at is None
     ]  # prefetched by callers when it matters
@@ -111,7 +115,7 @@ def reply_content(reply: Reply) -> dict[str, Any]:
             {
                 "draft": position.draft.number,
                 "draft_id": position.draft_id,
-                "title": position.draft.title,
+                "title": position.draft.title_en or position.draft.title,
                 "decision": position.decision,
                 "comments": position.comments,
                 "reasons": position.reasons,
@@ -121,7 +125,7 @@ def reply_content(reply: Reply) -> dict[str, Any]:
         )
     return {
         "circular": {"study_period": reply.circular.study_period, "number": reply.circular.number},
-        "member_state": {"alpha3": reply.member_state.alpha3, "name": reply.member_state.name},
+        "member_state": {"alpha3": reply.member_state.alpha3, "name": reply.member_state.name_en},
         "header": {name: _header_value(getattr(reply, name)) for name in HEADER_FIELDS},
         "positions": positions,
         "attachments": described(a for a in attachments if a.position_id is None),
