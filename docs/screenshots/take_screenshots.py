@@ -33,7 +33,7 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, 
 
 
 def demo_code() -> str:
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - our own manage.py
         [sys.executable, "manage.py", "demo_code", SIGNATORY],
         cwd=ROOT,
         env={**os.environ, "DEBUG": "true"},
@@ -63,7 +63,9 @@ def shoot(page, name: str) -> None:
 
 def main() -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         # One login (a TOTP code is accepted once); the language follows the browser's header.
         context = browser.new_context(viewport=VIEWPORTS["desktop"])
         page = context.new_page()
