@@ -31,12 +31,15 @@ def confirm_then_run(
     done: StrOrPromise,
     refusals: tuple[type[Exception], ...],
     notes: Mapping[Any, Sequence[str]] | None = None,
+    extra_context: Mapping[str, Any] | None = None,
 ) -> TemplateResponse | None:
     """Show a confirmation page; on confirmation, call `run` for each selected object.
 
     Each object is its own transaction: one refusal (an exception in `refusals`) does not
     undo the others, and every refusal is reported with its reason. `notes` maps an object's
     pk to lines shown under it on the confirmation page (e.g. Resolution 1 warnings).
+    `extra_context` goes to the page as is: a button on an object's change page passes
+    `original` (the breadcrumbs lead back to it) and `cancel_url`.
     """
     if request.POST.get("post") != "yes":
         context = {
@@ -48,6 +51,7 @@ def confirm_then_run(
             "action": action,
             "opts": modeladmin.model._meta,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/confirm_action.html", context)
     succeeded = 0

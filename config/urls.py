@@ -14,6 +14,7 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("consultation.urls")),
+    path("public/", include("consultation.public_urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
+from django.forms.formsets import DELETION_FIELD_NAME
+from django.forms.models import BaseInlineFormSet
 from django.http import (
     FileResponse,
     Http404,
@@ -36,7 +40,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from accounts.admin import ExportPermissionBase
 from accounts.admin_actions import confirm_then_run
-from consultation import exports, selectors, services
+from consultation import exports, rules, selectors, services
 from consultation.models import (
     Attachment,
     Circular,
@@ -56,13 +60,20 @@ from consultation.models import (
 from consultation.resources import ReplyPositionResource, ResultsResource
 
 
-# What TSB may still correct once a circular is published (contact details, and the IPR
-# note, since statements may reach TSB after the date of issue). Everything else is frozen.
 def localized_fieldnames(field: str) -> list[str]:
     """The per-language columns of a field held in six languages (django-modeltranslation)."""
     return [build_localized_fieldname(field, language) for language in AVAILABLE_LANGUAGES]
 
 
+# The Resolution 1 warning for a published or closed circular without a date of issue
+# (rules.py's own text says that publishing will set it).
+NO_DATE_ON_COPY = _(
+    "The date of issue is not recorded (the copy of this circular carries none), so the "
+    "3-month notice cannot be checked (Resolution 1, 9.3)."
+)
+
+# What TSB may still correct once a circular is published (contact details, and the IPR
+# note, since statements may reach TSB after the date of issue). Everything else is frozen.
 CIRCULAR_CORRECTABLE = ("contact_name", "contact_phone", "contact_fax", "contact_email")
 DRAFT_CORRECTABLE = ("ipr_note", *localized_fieldnames("ipr_note"))
 
@@ -94,8 +105,68 @@ class MeetingAdmin(TranslationAdmin):
     date_hierarchy = "starts_on"
 
 
-class DraftInline(TranslationStackedInline):
+class NumberedFormSet(BaseInlineFormSet):
+    """A circular's drafts (or copy list), numbered in order without TSB typing the numbers.
+
+    Each extra form proposes the next number (after the rows already saved), and a row
+    whose order is left empty (as in every form added with "Add another", a copy of the
+    empty form) gets the next number on save, in the order of the forms: two new drafts get
+    1 and 2, not the same number twice (a draft's order is unique in its circular).
+    """
+
+    def _saved_orders(self) -> list[int]:
+        return [row.order for row in self.get_queryset()]
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs: dict[str, Any] = super().get_form_kwargs(index)
+        if index is not None and index >= self.initial_form_count():
+            following = max(self._saved_orders(), default=0) + 1
+            proposed = following + index - self.initial_form_count()
+            kwargs["initial"] = {**kwargs.get("initial", {}), "order": proposed}
+        return kwargs
+
+    def clean(self) -> None:
+        numbered = [
+            form
+            for form in self.forms
+            if "order" in form.fields
+            and hasattr(form, "cleaned_data")
+            and (form.instance.pk is not None or form.has_changed())
+        ]
+        # Numbers taken: every row saved (a deleted one is still there while the others
+        # are saved) and every order typed in the forms.
+        taken = set(self._saved_orders())
+        taken.update(
+            f.cleaned_data["order"] for f in numbered if f.cleaned_data.get("order") is not None
+        )
+        following = max(taken, default=0)
+        for form in numbered:
+            if (
+                form.cleaned_data.get("order") is None
+                and not form.errors
+                and not form.cleaned_data.get(DELETION_FIELD_NAME)
+            ):
+                following += 1
+                form.cleaned_data["order"] = form.instance.order = following
+        super().clean()  # then the uniqueness checks across the forms, on the numbers given
+
+
+class NumberedInlineMixin:
+    """The `order` field of an inline numbered by NumberedFormSet: optional, and without the
+    model's fixed default (the same for every row)."""
+
+    def formfield_for_dbfield(self, db_field: Field, request: HttpRequest, **kwargs: Any) -> Any:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if db_field.name == "order" and formfield is not None:
+            formfield.required = False
+            formfield.initial = None
+            formfield.help_text = _("Left empty: the next number, after the others.")
+        return formfield
+
+
+class DraftInline(NumberedInlineMixin, TranslationStackedInline):
     model = DraftRecommendation
+    formset = NumberedFormSet
     extra = 0
     fields = [
         ("order", "number", "former_name"),
@@ -105,6 +176,10 @@ class DraftInline(TranslationStackedInline):
         "a5_note",
         "ipr_note",
     ]
+
+    def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
+        # A new circular starts with one draft form: it cannot be published without one.
+        return 1 if obj is None else 0
 
     def _frozen(self, obj: Circular | None) -> bool:
         return obj is not None and obj.status != Circular.Status.DRAFT
@@ -122,8 +197,9 @@ class DraftInline(TranslationStackedInline):
         return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
-class CopyInline(TranslationTabularInline):
+class CopyInline(NumberedInlineMixin, TranslationTabularInline):
     model = CircularCopy
+    formset = NumberedFormSet
     extra = 0
     fields = ["order", "category", "label"]
 
@@ -195,6 +271,7 @@ class CircularAdmin(ExportPermissionMixin, TranslationAdmin):
             {
                 "fields": (
                     ("study_group", "meeting"),
+                    "original_language",
                     "subject",
                     ("procedure", "legal_basis"),
                     "deadline",
@@ -244,11 +321,25 @@ class CircularAdmin(ExportPermissionMixin, TranslationAdmin):
     def replies_column(self, obj: Any) -> int:
         return int(obj.submitted_count)
 
+    def _page_warnings(self, circular: Circular) -> list[str]:
+        """The Resolution 1 warnings of the circular as it stands.
+
+        A published or closed circular without a date of issue (a historical copy that
+        carries none) will not get one from publishing any more: its warning says so,
+        instead of "It is set when the circular is published".
+        """
+        return [
+            str(NO_DATE_ON_COPY)
+            if w.code == "no_issue_date" and circular.status != Circular.Status.DRAFT
+            else w.message
+            for w in selectors.circular_warnings(circular=circular)
+        ]
+
     @admin.display(description=_("Resolution 1 checks"))
     def resolution_checks(self, obj: Circular | None) -> str:
         if obj is None or obj.pk is None:
             return str(_("Shown once the circular is saved."))
-        warnings = selectors.circular_warnings(circular=obj)
+        warnings = self._page_warnings(obj)
         if not warnings:
             return format_html(
                 '<span class="resolution-ok">{}</span>',
@@ -256,24 +347,48 @@ class CircularAdmin(ExportPermissionMixin, TranslationAdmin):
             )
         return format_html(
             '<ul class="messagelist">{}</ul>',
-            format_html_join("", '<li class="warning">{}</li>', ((w.message,) for w in warnings)),
+            format_html_join("", '<li class="warning">{}</li>', ((w,) for w in warnings)),
         )
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> Any:
         if request.method == "GET":
-            circular = self.get_object(request, object_id)
+            circular = self.get_object(request, unquote(object_id))
             if circular is not None:
-                for warning in selectors.circular_warnings(circular=circular):
-                    messages.warning(request, warning.message)
+                for warning in self._page_warnings(circular):
+                    messages.warning(request, warning)
+        extra_context = {
+            **(extra_context or {}),
+            # The Publish and Close buttons (change_form.html), shown as the actions are.
+            "has_publish_permission": self.has_publish_permission(request),
+            "has_close_permission": self.has_close_permission(request),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _warnings(self, queryset: QuerySet[Circular]) -> dict[int, list[str]]:
-        return {
-            c.pk: [w.message for w in selectors.circular_warnings(circular=c)]
-            for c in queryset.select_related("meeting")
-        }
+    def _warnings(
+        self, queryset: QuerySet[Circular], *, publishing: bool = False
+    ) -> dict[int, list[str]]:
+        """Each circular's Resolution 1 warnings, for the confirmation page.
+
+        Publishing records today's date (UTC) as the date of issue when none is set
+        (services.circular_publish), so on the publish confirmation a draft without one is
+        checked against that date: no "date of issue is not recorded", and the 3-month
+        notice (9.3) is checked for the date the circular will carry.
+        """
+        today = timezone.now().astimezone(datetime.UTC).date()
+        warnings = {}
+        for c in queryset.select_related("meeting"):
+            if publishing and c.status == Circular.Status.DRAFT and c.issued_on is None:
+                found = rules.circular_checks(
+                    issued_on=today,
+                    deadline=c.deadline,
+                    meeting_starts_on=c.meeting.starts_on if c.meeting_id else None,
+                )
+                warnings[c.pk] = [w.message for w in found]
+            else:
+                warnings[c.pk] = self._page_warnings(c)
+        return warnings
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("consultation.publish_circular")
@@ -288,27 +403,39 @@ class CircularAdmin(ExportPermissionMixin, TranslationAdmin):
         return super().has_delete_permission(request, obj)
 
     @admin.action(description=_("Publish the selected circulars"), permissions=["publish"])
-    def publish(self, request: HttpRequest, queryset: QuerySet[Circular]) -> Any:
+    def publish(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Circular],
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
         return confirm_then_run(
             self,
             request,
             queryset.select_related("meeting", "study_group"),
-            notes=self._warnings(queryset),
+            notes=self._warnings(queryset, publishing=True),
             refusals=(services.TransitionError,),
             action="publish",
             title=_("Publish circulars"),
             question=_(
                 "Publishing opens each circular for replies until its deadline and freezes "
-                "its text. Publish these circulars?"
+                "its text; a circular without a date of issue gets today's date. "
+                "Publish these circulars?"
             ),
             run=lambda c: services.circular_publish(
                 circular_id=c.pk, actor=request.user, ip_address=client_ip(request)
             ),
             done=_("%(count)d circular(s) published."),
+            extra_context=extra_context,
         )
 
     @admin.action(description=_("Close the selected circulars"), permissions=["close"])
-    def close(self, request: HttpRequest, queryset: QuerySet[Circular]) -> Any:
+    def close(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Circular],
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
         return confirm_then_run(
             self,
             request,
@@ -325,7 +452,86 @@ class CircularAdmin(ExportPermissionMixin, TranslationAdmin):
                 circular_id=c.pk, actor=request.user, ip_address=client_ip(request)
             ),
             done=_("%(count)d circular(s) closed."),
+            extra_context=extra_context,
         )
+
+    # The same two actions as buttons on the change page (change_form.html).
+
+    def get_urls(self) -> list[URLPattern]:
+        def button(action: str) -> Callable[..., HttpResponseBase]:
+            def view(request: HttpRequest, object_id: str) -> HttpResponseBase:
+                return self.transition_view(request, object_id, action=action)
+
+            return self.admin_site.admin_view(view)
+
+        return [
+            path(
+                "<path:object_id>/publish/", button("publish"), name="consultation_circular_publish"
+            ),
+            path("<path:object_id>/close/", button("close"), name="consultation_circular_close"),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request: HttpRequest, object_id: str, *, action: str) -> Any:
+        """One circular through the list action `action`: its confirmation page (GET, or a
+        POST without the confirmation), then, on the confirming POST, its service.
+
+        Allowed to exactly those to whom the changelist offers the action: the action's own
+        permissions (`has_<perm>_permission`) and access to the list. CSRF-protected by
+        admin_view.
+        """
+        func = getattr(self, action)
+        allowed = self.has_view_or_change_permission(request) and all(
+            getattr(self, f"has_{perm}_permission")(request) for perm in func.allowed_permissions
+        )
+        if not allowed:
+            raise PermissionDenied
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        circular = self.get_object(request, unquote(object_id))
+        if circular is None:
+            raise Http404
+        change_url = reverse(
+            "admin:consultation_circular_change",
+            args=[quote(circular.pk)],
+            current_app=self.admin_site.name,
+        )
+        response = func(
+            request,
+            self.get_queryset(request).filter(pk=circular.pk),
+            extra_context={"original": circular, "cancel_url": change_url},
+        )
+        if response is None:  # confirmed: the service ran, its outcome is in the messages
+            return HttpResponseRedirect(change_url)
+        return response
+
+
+LATE = _("late (not counted)")
+ON_TIME = _("on time")
+
+
+class LateDisplayMixin:
+    """The late flag in words: Django's boolean icons showed the normal case ("not late")
+    as a red cross."""
+
+    @admin.display(description=_("late"), ordering="is_late")
+    def late_status(self, obj: Reply | ReplyVersion) -> str:
+        return str(LATE if obj.is_late else ON_TIME)
+
+
+class LateListFilter(admin.SimpleListFilter):
+    """Filter on the late flag, in the same words; same parameter as Django's own filter."""
+
+    title = _("late")
+    parameter_name = "is_late__exact"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("1", LATE), ("0", ON_TIME)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() in ("1", "0"):
+            return queryset.filter(is_late=self.value() == "1")
+        return queryset
 
 
 class PositionInline(admin.TabularInline):
@@ -381,14 +587,14 @@ class ReplyEventInline(admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class ReplyVersionInline(admin.TabularInline):
+class ReplyVersionInline(LateDisplayMixin, admin.TabularInline):
     model = ReplyVersion
     extra = 0
     fields = [
         "number",
         "received_at",
         "channel",
-        "is_late",
+        "late_status",
         "signatory_name",
         "submitted_by",
         "entered_by",
@@ -407,7 +613,7 @@ class ReplyVersionInline(admin.TabularInline):
 
 
 @admin.register(Reply)
-class ReplyAdmin(ExportPermissionMixin, admin.ModelAdmin):
+class ReplyAdmin(LateDisplayMixin, ExportPermissionMixin, admin.ModelAdmin):
     list_display = [
         "member_state",
         "region",
@@ -416,12 +622,19 @@ class ReplyAdmin(ExportPermissionMixin, admin.ModelAdmin):
         "version",
         "submitted_at",
         "channel",
-        "is_late",
+        "late_status",
         "submitted_by",
         "entered_by",
         "is_demo",
     ]
-    list_filter = ["status", "channel", "is_late", "member_state__region", "circular", "is_demo"]
+    list_filter = [
+        "status",
+        "channel",
+        LateListFilter,
+        "member_state__region",
+        "circular",
+        "is_demo",
+    ]
     search_fields = ["member_state__name", "member_state__alpha3", "from_name"]
     list_select_related = ["circular", "member_state", "submitted_by", "entered_by"]
     inlines = [PositionInline, AttachmentInline, ReplyVersionInline, ReplyEventInline]
@@ -447,7 +660,7 @@ class ReplyAdmin(ExportPermissionMixin, admin.ModelAdmin):
         "submitted_by",
         "channel",
         "entered_by",
-        "is_late",
+        "late_status",
         "revision",
         "is_demo",
     ]
@@ -456,6 +669,12 @@ class ReplyAdmin(ExportPermissionMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Replies enter through the portal or through "Record a reply" (get_urls), both of
         # which go through the services and leave their audit events.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A reply is part of the record (its versions and events are protected): it changes
+        # only through the portal or a recorded reply, and is never deleted. Without this,
+        # "Delete selected replies" was offered and then refused.
         return False
 
     def has_record_permission(self, request: HttpRequest) -> bool:

@@ -333,3 +333,51 @@ def reminder_due(
         return None
     reached = [offset for offset in offsets if now >= deadline - offset]
     return min(reached) if reached else None
+
+
+# --- The Annex 2 form ---------------------------------------------------------------------------
+
+#: What a position's texts are for: the decision each belongs to.
+TEXT_FOR_DECISION = {
+    "comments": AUTHORIZE_WITH_COMMENTS,
+    "reasons": DO_NOT_AUTHORIZE,
+    "possible_changes": DO_NOT_AUTHORIZE,
+}
+
+
+def texts_sent(
+    *, decision: str, comments: str, reasons: str, possible_changes: str
+) -> dict[str, str]:
+    """The texts of a position that go with its decision; the others are left out.
+
+    An official who ticks "no comments" after writing comments keeps them in the working
+    copy (nothing typed is lost, and they come back if the box is ticked again), but what is
+    sent, hashed and counted carries only the texts of the box ticked.
+    """
+    texts = {"comments": comments, "reasons": reasons, "possible_changes": possible_changes}
+    return {
+        name: text if TEXT_FOR_DECISION[name] == decision else "" for name, text in texts.items()
+    }
+
+
+def position_problems(
+    *, decision: str, comments: str, reasons: str, possible_changes: str, has_file: bool
+) -> dict[str, str]:
+    """The Annex 2 rules for one draft: {field: "missing"}; empty when the box is complete.
+
+    - "decision": no box ticked;
+    - "comments": "comments attached" needs comments or a file;
+    - "reasons", "possible_changes": "does not authorize" needs both, as text or file
+      (Resolution 1, 9.4.4).
+    Texts under another box than the one ticked do not count (texts_sent).
+    """
+    if not decision:
+        return {"decision": "missing"}
+    sent = texts_sent(
+        decision=decision, comments=comments, reasons=reasons, possible_changes=possible_changes
+    )
+    return {
+        name: "missing"
+        for name, wanted in TEXT_FOR_DECISION.items()
+        if wanted == decision and not sent[name].strip() and not has_file
+    }

@@ -186,3 +186,64 @@ def positions_for_export(
         "version__number",
         "draft__order",
     )
+
+
+# --- the public pages (no login) ------------------------------------------------------------
+
+PUBLIC_STATUSES = (Circular.Status.PUBLISHED, Circular.Status.CLOSED)
+
+
+def _public_circulars() -> QuerySet[Circular]:
+    """Published and closed circulars (never a draft), newest first, each annotated with
+    `has_demo_replies` (one of its replies is demonstration data)."""
+    from django.db.models import Exists, OuterRef
+
+    return (
+        Circular.objects.filter(status__in=PUBLIC_STATUSES)
+        .select_related("study_group", "meeting")
+        .annotate(
+            has_demo_replies=Exists(Reply.objects.filter(circular=OuterRef("pk"), is_demo=True))
+        )
+        # Every published circular has a deadline; a historical one may have no date of issue.
+        .order_by("-deadline", "-pk")
+    )
+
+
+def public_results(*, circulars: Iterable[Circular]) -> dict[int, Any]:
+    """The frozen results (consultation.results.CircularResults) of the closed ones among
+    `circulars`, by circular id, in one query. Open circulars have none: their figures are
+    published only once the consultation closes.
+
+    The results hold Member State names (late replies, states that did not reply): the
+    public pages show their aggregate numbers only.
+    """
+    closed = [c for c in circulars if c.status == Circular.Status.CLOSED]
+    return circular_results_frozen(circulars=closed) if closed else {}
+
+
+def public_circulars(*, limit: int | None = None) -> list[Circular]:
+    """What the public cards show: published and closed circulars, newest first, with their
+    study group, meeting and drafts, `has_demo_replies`, and `frozen_results` (the frozen
+    CircularResults of a closed circular, else None), in three queries whatever their number.
+    """
+    queryset = _public_circulars().prefetch_related("drafts")
+    circulars = list(queryset if limit is None else queryset[:limit])
+    results = public_results(circulars=circulars)
+    for circular in circulars:
+        circular.frozen_results = results.get(circular.pk)  # type: ignore[attr-defined]
+    return circulars
+
+
+def public_circular_get(*, pk: int) -> Circular | None:
+    """A published or closed circular with its drafts and copy list; None for a draft."""
+    return _public_circulars().prefetch_related("drafts", "copies").filter(pk=pk).first()
+
+
+def public_calendar_circulars() -> list[Circular]:
+    """Published and closed circulars with their study group and meeting, for the
+    deadlines calendar, in one query."""
+    return list(
+        Circular.objects.filter(status__in=PUBLIC_STATUSES)
+        .select_related("study_group", "meeting")
+        .order_by("deadline", "pk")
+    )

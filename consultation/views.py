@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -24,7 +25,7 @@ from accounts.selectors import (
     observer_for_user,
     official_for_user,
 )
-from consultation import selectors, services
+from consultation import rules, selectors, services
 from consultation.attachments import validate_upload
 from consultation.forms import PositionForm, ReplyHeaderForm, RevisionForm
 from consultation.models import Attachment, Circular, Reply
@@ -55,9 +56,19 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         observer = observer_for_user(request.user)
         if observer is not None:
+            copied = selectors.circular_list_for_observer(observer=observer)
             context.update(
                 observer=observer,
-                copied_circulars=selectors.circular_list_for_observer(observer=observer),
+                copied_circulars=copied,
+                results=selectors.circular_results_frozen(
+                    circulars=[c for c in copied if c.status == Circular.Status.CLOSED]
+                ),
+            )
+        elif not request.user.is_authenticated:
+            public = selectors.public_circulars(limit=20)
+            context.update(
+                public_circulars=public,
+                public_results=selectors.public_results(circulars=public),
             )
     context["deactivated"] = (
         request.user.is_authenticated
@@ -85,6 +96,14 @@ def circular_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "official": official,
             "reply": reply,
             "now": timezone.now(),
+            "results": selectors.circular_results_frozen(circulars=[circular]).get(circular.pk)
+            if circular.status == Circular.Status.CLOSED
+            else None,
+            "has_demo_replies": circular.is_demo
+            or (
+                circular.status == Circular.Status.CLOSED
+                and circular.replies.filter(is_demo=True).exists()
+            ),
         },
     )
 
@@ -125,14 +144,64 @@ def _position_forms(
 
 
 def _header_initial(official: Any) -> dict[str, Any]:
-    user = official.user
-    return {
-        "from_name": user.get_full_name(),
-        "from_title": official.official_title,
-        "from_address": official.postal_address,
-        "from_fax": official.fax,
-        "from_email": user.email,
-    }
+    """The From block of a new reply: the administration's address and fax; the name, title
+    and e-mail only for a signatory, whose identity the official reply carries (a drafter's
+    would otherwise go out unless the signatory noticed)."""
+    initial = {"from_address": official.postal_address, "from_fax": official.fax}
+    if official.is_signatory:
+        user = official.user
+        initial |= {
+            "from_name": user.get_full_name(),
+            "from_title": official.official_title,
+            "from_email": user.email,
+        }
+    return initial
+
+
+def _check_for_review(
+    official: Any, reply: Reply | None, header: ReplyHeaderForm, positions: list[PositionForm]
+) -> bool:
+    """ "Save and review": the input must meet the Annex 2 rules before it replaces the saved
+    reply (rules.position_problems); otherwise the errors show on the form and nothing is
+    saved."""
+    for name in services.REQUIRED_HEADER_FIELDS:
+        if not str(header.cleaned_data.get(name) or "").strip():
+            header.add_error(name, services.header_message(name))
+    scan = bool(reply) and any(
+        a.position_id is None and a.removed_at is None for a in reply.attachments.all()
+    )
+    for form in positions:
+        data = form.cleaned_data
+        removed = set(data.get("remove") or [])
+        kept = [a for a in form.attachments if str(a.pk) not in removed and a.removed_at is None]
+        problems = rules.position_problems(
+            decision=data.get("decision") or "",
+            comments=data.get("comments") or "",
+            reasons=data.get("reasons") or "",
+            possible_changes=data.get("possible_changes") or "",
+            has_file=scan or bool(kept) or bool(data.get("upload")),
+        )
+        for name, message in services.position_messages(form.draft, problems).items():
+            form.add_error(name, message)
+    return header.is_valid() and all(f.is_valid() for f in positions)
+
+
+def _error_summary(header: ReplyHeaderForm, positions: list[PositionForm]) -> list[tuple[str, str]]:
+    """(anchor, message) for every error of the form, in the order of the page."""
+    summary = [
+        (f"id_{name}" if name != "__all__" else "reply-form", str(message))
+        for name, errors in header.errors.items()
+        for message in errors
+    ]
+    for form in positions:
+        for name, errors in form.errors.items():
+            anchor = (
+                f"draft-{form.draft.pk}"
+                if name in ("decision", "__all__")
+                else (f"id_{form.prefix}-{name}")
+            )
+            summary += [(anchor, str(message)) for message in errors]
+    return summary
 
 
 @login_required
@@ -159,6 +228,8 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
         valid = header_form.is_valid() & revision_form.is_valid()
         checks = [f.is_valid() for f in position_forms]  # every form, to show every error
         valid = all(checks) and valid
+        if valid and request.POST.get("action") == "review":
+            valid = _check_for_review(official, reply, header_form, position_forms)
         uploads: list[services.AttachmentUpload] = []
         if valid:
             for form in position_forms:
@@ -240,8 +311,27 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if reply
             else [],
             "now": timezone.now(),
+            "error_summary": _error_summary(header_form, position_forms)
+            if request.method == "POST"
+            else [],
         },
     )
+
+
+def _review_errors(circular: Circular, errors: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(link into the form, message) for each error found on the review page."""
+    edit = reverse("consultation:reply-edit", args=[circular.pk])
+    links = []
+    for key, messages_ in errors.items():
+        parts = key.split(".")
+        if parts[0] == "header":
+            anchor = f"id_{parts[1]}"
+        elif len(parts) == 3 and parts[2] != "decision":
+            anchor = f"id_d{parts[1]}-{parts[2]}"
+        else:
+            anchor = f"draft-{parts[1]}"
+        links += [(f"{edit}#{anchor}", message) for message in messages_]
+    return links
 
 
 @login_required
@@ -268,9 +358,19 @@ def reply_review(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ReplyRefused as exc:
             messages.error(request, exc.message)
             return redirect("consultation:reply-review", pk=circular.pk)
+        messages.success(
+            request,
+            _(
+                "The official reply of your administration was submitted as version %(n)s and "
+                "received by TSB. A receipt has been e-mailed to you."
+            )
+            % {"n": version.number},
+        )
         return redirect("consultation:reply-receipt", pk=circular.pk, number=version.number)
     content = services.reply_content(reply)
-    errors = services.reply_validate_for_submission(reply)
+    errors = services.reply_validate_for_submission(
+        reply, signatory=official.user if can_submit(official) else None
+    )
     return render(
         request,
         "consultation/reply_review.html",
@@ -280,7 +380,7 @@ def reply_review(request: HttpRequest, pk: int) -> HttpResponse:
             "reply": reply,
             "content": content,
             "sha256": services.reply_content_hash(content),
-            "errors": errors,
+            "errors": _review_errors(circular, errors),
             "can_submit": can_submit(official) and circular.is_open_for_replies and not errors,
             "is_open": circular.is_open_for_replies,
             "revision_form": RevisionForm(initial={"revision": reply.revision}),

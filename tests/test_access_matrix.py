@@ -86,7 +86,7 @@ def cast(open_circular, official_a, official_b, state_a, tsb_staff):
         circular_id=open_circular.pk,
         official=official_a,
         expected_revision=0,
-        header={"from_name": "N", "from_title": "T"},
+        header={"from_name": official_a.user.get_full_name(), "from_title": "T"},
         positions={draft.pk: {"decision": "authorize_comments"}},
         uploads=[
             services.AttachmentUpload(
@@ -168,11 +168,20 @@ P = {
     "consultation:reply-review/hidden": [302, 404, 404, 404, 404, 302, 404],
     "consultation:reply-receipt": [302, 200, 404, 200, 403, 302, 404],
     "consultation:reply-receipt/hidden": [302, 404, 404, 404, 404, 302, 404],
+    # The printable PDFs: the access of the reply form page and of the receipt page.
+    "consultation:annex2-pdf": [302, 200, 200, 200, 403, 302, 404],
+    "consultation:annex2-pdf/hidden": [302, 404, 404, 404, 404, 302, 404],
+    "consultation:reply-receipt-pdf": [302, 200, 404, 200, 403, 302, 404],
+    "consultation:reply-receipt-pdf/hidden": [302, 404, 404, 404, 404, 302, 404],
     "consultation:attachment-download": [302, 200, 404, 200, 404, 302, 404],
     "consultation:circular-results": [302, 403, 403, 403, 403, 302, 403],
     "consultation:circular-results/hidden": [302, 403, 403, 403, 403, 302, 403],
     "consultation:comments-td": [302, 403, 403, 403, 403, 302, 403],
     "consultation:comments-td/hidden": [302, 403, 403, 403, 403, 302, 403],
+    # Public pages: everyone reads them (a deactivated official's session is ended first).
+    "public:circular-list": [200, 200, 200, 200, 200, 302, 200],
+    "public:circular-detail": [200, 200, 200, 200, 200, 302, 200],
+    "public:deadlines-ics": [200, 200, 200, 200, 200, 302, 200],
 }
 POST_DIFFERS = {
     # An empty POST to the review page is an incomplete confirmation: back to the page.
@@ -180,6 +189,15 @@ POST_DIFFERS = {
     # The TD is a download: GET only.
     "consultation:comments-td": [302, 405, 405, 405, 405, 302, 405],
     "consultation:comments-td/hidden": [302, 405, 405, 405, 405, 302, 405],
+    # The PDFs are downloads: GET only.
+    "consultation:annex2-pdf": [302, 405, 405, 405, 405, 302, 405],
+    "consultation:annex2-pdf/hidden": [302, 405, 405, 405, 405, 302, 405],
+    "consultation:reply-receipt-pdf": [302, 405, 405, 405, 405, 302, 405],
+    "consultation:reply-receipt-pdf/hidden": [302, 405, 405, 405, 405, 302, 405],
+    # The public pages are GET only.
+    "public:circular-list": [405, 405, 405, 405, 405, 302, 405],
+    "public:circular-detail": [405, 405, 405, 405, 405, 302, 405],
+    "public:deadlines-ics": [405, 405, 405, 405, 405, 302, 405],
 }
 
 

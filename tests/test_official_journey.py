@@ -77,7 +77,10 @@ def test_invitation_password_totp_draft_submit_revise_receipt(
     assert page.status_code == 200
     assert page.context["header_form"].initial["from_title"] == "Head of international affairs"
     draft = open_circular.drafts.get()
-    data = form_data(open_circular, 0, {draft.pk: {"decision": "authorize_comments"}})
+    own_email = page.context["header_form"].initial["from_email"]  # the signatory's own
+    data = form_data(
+        open_circular, 0, {draft.pk: {"decision": "authorize_comments"}}, from_email=own_email
+    )
     data[f"d{draft.pk}-upload"] = SimpleUploadedFile("comments.pdf", PDF)
     data["action"] = "review"
     response = official.post(edit, data)
@@ -95,7 +98,10 @@ def test_invitation_password_totp_draft_submit_revise_receipt(
     assert "signatory@admin.example.ch" in receipt.content.decode()
 
     # 6. Revise: a second version; both kept; the receipt of each stays readable.
-    official.post(edit, form_data(open_circular, 1, {draft.pk: {"decision": "authorize"}}))
+    official.post(
+        edit,
+        form_data(open_circular, 1, {draft.pk: {"decision": "authorize"}}, from_email=own_email),
+    )
     page = official.get(review)
     second_hash = page.context["sha256"]
     assert second_hash != first_hash

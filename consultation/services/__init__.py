@@ -2,9 +2,12 @@
 
 from consultation.services.circulars import TransitionError, circular_close, circular_publish
 from consultation.services.replies import (
+    REQUIRED_HEADER_FIELDS,
     AttachmentUpload,
     ReplyConflictError,
     ReplyRefused,
+    header_message,
+    position_messages,
     reply_content,
     reply_content_hash,
     reply_record_offline,
@@ -14,12 +17,15 @@ from consultation.services.replies import (
 )
 
 __all__ = [
+    "REQUIRED_HEADER_FIELDS",
     "AttachmentUpload",
     "ReplyConflictError",
     "ReplyRefused",
     "TransitionError",
     "circular_close",
     "circular_publish",
+    "header_message",
+    "position_messages",
     "reply_content",
     "reply_content_hash",
     "reply_record_offline",

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.models import MemberState, Official, User
@@ -30,6 +31,7 @@ from consultation import rules
 from consultation.models import (
     Attachment,
     Circular,
+    DraftRecommendation,
     Reply,
     ReplyEvent,
     ReplyPosition,
@@ -117,9 +119,13 @@ def reply_content(reply: Reply) -> dict[str, Any]:
                 "draft_id": position.draft_id,
                 "title": position.draft.title_en or position.draft.title,
                 "decision": position.decision,
-                "comments": position.comments,
-                "reasons": position.reasons,
-                "possible_changes": position.possible_changes,
+                # Only the texts of the box ticked are sent (rules.texts_sent).
+                **rules.texts_sent(
+                    decision=position.decision,
+                    comments=position.comments,
+                    reasons=position.reasons,
+                    possible_changes=position.possible_changes,
+                ),
                 "attachments": described(a for a in attachments if a.position_id == position.pk),
             }
         )
@@ -137,52 +143,71 @@ def reply_content_hash(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def reply_validate_for_submission(reply: Reply) -> dict[str, list[str]]:
-    """The Annex 2 rules. Returns errors keyed `header.<field>` or `draft.<id>`; empty if valid.
+def position_messages(draft: DraftRecommendation, problems: dict[str, str]) -> dict[str, str]:
+    """The messages of rules.position_problems for one draft, each naming the draft and field."""
+    number = draft.number
+    missing = {
+        "decision": _("Choose one of the boxes for %(draft)s.") % {"draft": number},
+        "comments": _(
+            "%(draft)s: you chose “comments and proposed changes attached”: "
+            "write them or attach a file."
+        )
+        % {"draft": number},
+        "reasons": _("%(draft)s: give the reasons for not authorizing, as text or attachment.")
+        % {"draft": number},
+        "possible_changes": _(
+            "%(draft)s: summarize the possible changes that would let the work "
+            "progress, as text or attachment."
+        )
+        % {"draft": number},
+    }
+    return {name: missing[name] for name in problems}
 
-    - a decision for every draft;
-    - "authorize, comments attached" needs comments or an attachment;
-    - "do not authorize" needs the reasons and the possible changes, as text, attachment or both;
-    - the signature block needs the name and official title.
+
+def header_message(field: str) -> str:
+    label = capfirst(Reply._meta.get_field(field).verbose_name)
+    return _("%(field)s (From block): this field is required.") % {"field": label}
+
+
+def reply_validate_for_submission(
+    reply: Reply, *, signatory: User | None = None
+) -> dict[str, list[str]]:
+    """The Annex 2 rules (rules.position_problems). Returns errors keyed `header.<field>` or
+    `draft.<id>.<field>`, each message naming the draft and the field; empty if valid.
+
+    - the signature block needs the name and official title;
+    - given the signatory who is about to submit: the From block must carry their identity
+      (their name or their e-mail address), not a drafter's or anyone else's;
+    - per draft, a box ticked and the texts (or files) that box needs, and no text left
+      under another box.
     A reply-level attachment (TSB's scan of a paper reply) stands for every draft's attachment.
     """
     errors: dict[str, list[str]] = {}
     for name in REQUIRED_HEADER_FIELDS:
         if not str(getattr(reply, name) or "").strip():
-            errors.setdefault(f"header.{name}", []).append(_("This field is required."))
+            errors.setdefault(f"header.{name}", []).append(header_message(name))
+    if signatory is not None and not errors.get("header.from_name"):
+        names = {reply.from_name.strip().casefold(), reply.from_email.strip().casefold()}
+        if not names & {signatory.get_full_name().strip().casefold(), signatory.email.casefold()}:
+            errors.setdefault("header.from_name", []).append(
+                _(
+                    "The From block names %(name)s, but you are the signatory who submits: the "
+                    "official reply carries your name or e-mail address. Correct the From block."
+                )
+                % {"name": reply.from_name or reply.from_email}
+            )
     live = [a for a in reply.attachments.all() if a.removed_at is None]
     scan = any(a.position_id is None for a in live)
-    for position in reply.positions.all():
-        key = f"draft.{position.draft_id}"
-        has_file = scan or any(a.position_id == position.pk for a in live)
-        decision = position.decision
-        if not decision:
-            errors.setdefault(key, []).append(
-                _("Choose one of the boxes for %(draft)s.") % {"draft": position.draft.number}
-            )
-        elif decision == ReplyPosition.Decision.AUTHORIZE_WITH_COMMENTS:
-            if not position.comments.strip() and not has_file:
-                errors.setdefault(key, []).append(
-                    _(
-                        "%(draft)s: you chose “comments and proposed changes attached”: "
-                        "write them or attach a file."
-                    )
-                    % {"draft": position.draft.number}
-                )
-        elif decision == ReplyPosition.Decision.DO_NOT_AUTHORIZE:
-            if not position.reasons.strip() and not has_file:
-                errors.setdefault(key, []).append(
-                    _("%(draft)s: give the reasons for not authorizing, as text or attachment.")
-                    % {"draft": position.draft.number}
-                )
-            if not position.possible_changes.strip() and not has_file:
-                errors.setdefault(key, []).append(
-                    _(
-                        "%(draft)s: summarize the possible changes that would let the work "
-                        "progress, as text or attachment."
-                    )
-                    % {"draft": position.draft.number}
-                )
+    for position in sorted(reply.positions.all(), key=lambda p: p.draft.order):
+        problems = rules.position_problems(
+            decision=position.decision,
+            comments=position.comments,
+            reasons=position.reasons,
+            possible_changes=position.possible_changes,
+            has_file=scan or any(a.position_id == position.pk for a in live),
+        )
+        for name, message in position_messages(position.draft, problems).items():
+            errors.setdefault(f"draft.{position.draft_id}.{name}", []).append(message)
     return errors
 
 
@@ -375,12 +400,16 @@ def _freeze_version(
                 version=version,
                 draft_id=p.draft_id,
                 decision=p.decision,
-                has_comments=bool(
-                    p.comments.strip()
-                    or p.reasons.strip()
-                    or p.possible_changes.strip()
-                    or any(a.position_id in (p.pk, None) for a in live)
-                ),
+                has_comments=any(
+                    text.strip()
+                    for text in rules.texts_sent(
+                        decision=p.decision,
+                        comments=p.comments,
+                        reasons=p.reasons,
+                        possible_changes=p.possible_changes,
+                    ).values()
+                )
+                or any(a.position_id in (p.pk, None) for a in live),
             )
             for p in reply.positions.all()
         ]
@@ -544,7 +573,7 @@ def reply_submit(
             .prefetch_related("attachments", "positions__draft")
             .get(pk=reply.pk)
         )
-        errors = reply_validate_for_submission(reply)
+        errors = reply_validate_for_submission(reply, signatory=official.user)
         if errors:
             raise ReplyRefused(_("The reply is not complete; see the messages below."), errors)
         if (

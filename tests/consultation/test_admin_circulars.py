@@ -41,6 +41,7 @@ def circular_form(meeting, study_group, deadline: datetime.datetime) -> dict[str
         "addressees_en": "Administrations of ITU Member States",
         "study_group": str(study_group.pk),
         "meeting": str(meeting.pk),
+        "original_language": "en",
         "subject_en": "Member State consultation on draft new Recommendation ITU-T Q.9999",
         "procedure": "tap",
         "legal_basis_en": "WTSA Resolution 1 (Rev. Hammamet, 2016), section 9.4",

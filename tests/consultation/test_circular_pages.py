@@ -11,6 +11,7 @@ from accounts.models import ObserverCategory
 from consultation import services
 from consultation.models import CircularCopy, Reply
 from tests import factories
+from tests.i18n.english import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_home_shows_open_and_closed_circulars_with_results(
         circular_id=open_circular.pk,
         official=official_a,
         expected_revision=0,
-        header={"from_name": "N", "from_title": "T"},
+        header={"from_name": official_a.user.get_full_name(), "from_title": "T"},
         positions={draft.pk: {"decision": "authorize"}},
     )
     services.reply_submit(circular_id=open_circular.pk, official=official_a, expected_revision=1)
@@ -93,7 +94,7 @@ def test_home_shows_open_and_closed_circulars_with_results(
         circular_id=closed.pk,
         official=official_a,
         expected_revision=0,
-        header={"from_name": "N", "from_title": "T"},
+        header={"from_name": official_a.user.get_full_name(), "from_title": "T"},
         positions={
             closed_draft.pk: {
                 "decision": "do_not_authorize",
@@ -107,7 +108,7 @@ def test_home_shows_open_and_closed_circulars_with_results(
         circular_id=closed.pk, actor=tsb_staff, now=closed.deadline + datetime.timedelta(seconds=1)
     )
     signed_in(client, official_a.user)
-    text = client.get(reverse("home")).content.decode()
+    text = visible_text(client.get(reverse("home")).content.decode())
     assert "Open consultations" in text and str(open_circular) in text
     assert "Submitted as version 1" in text
     assert f"{closed_draft.number}: 0 of 1 on-time replies support consideration" in text

@@ -52,7 +52,7 @@ def reply(circular, official, revision: int, positions, uploads=(), remove=()) -
         circular_id=circular.pk,
         official=official,
         expected_revision=revision,
-        header=HEADER,
+        header={**HEADER, "from_email": official.user.email},
         positions=positions,
         uploads=uploads,
         remove_attachment_ids=remove,

@@ -92,7 +92,12 @@ def submit(circular, official, decisions, n: int) -> None:
         circular_id=circular.pk,
         official=official,
         expected_revision=reply.revision if reply else 0,
-        header={"from_name": payload(n), "from_title": payload(n + 1), "place": payload(n + 2)},
+        header={
+            "from_name": payload(n),
+            "from_title": payload(n + 1),
+            "place": payload(n + 2),
+            "from_email": official.user.email,  # the signatory's identity (the reply's rule)
+        },
         positions={
             draft.pk: position(decision, n)
             for draft, decision in zip(circular.drafts.all(), decisions, strict=True)

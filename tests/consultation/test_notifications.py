@@ -76,7 +76,7 @@ def test_reminders_go_to_states_that_have_not_submitted_and_only_once(
         circular_id=circular.pk,
         official=official_a,
         expected_revision=0,
-        header={"from_name": "N", "from_title": "T"},
+        header={"from_name": official_a.user.get_full_name(), "from_title": "T"},
         positions={draft.pk: {"decision": "authorize"}},
     )
     services.reply_submit(circular_id=circular.pk, official=official_a, expected_revision=1)
@@ -111,7 +111,7 @@ def test_no_reminder_after_the_deadline_or_once_the_state_has_replied(
         circular_id=circular.pk,
         official=official_b,
         expected_revision=0,
-        header={"from_name": "N", "from_title": "T"},
+        header={"from_name": official_b.user.get_full_name(), "from_title": "T"},
         positions={draft.pk: {"decision": "authorize"}},
     )
     services.reply_submit(circular_id=circular.pk, official=official_b, expected_revision=1)
@@ -142,7 +142,7 @@ def test_submission_sends_a_receipt_to_the_signatory_and_copies_to_colleagues(
         circular_id=circular.pk,
         official=official_a,
         expected_revision=0,
-        header={"from_name": "N", "from_title": "T"},
+        header={"from_name": official_a.user.get_full_name(), "from_title": "T"},
         positions={draft.pk: {"decision": "authorize"}},
     )
     version = services.reply_submit(

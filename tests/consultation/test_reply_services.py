@@ -18,7 +18,13 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-HEADER = {"from_name": "A. Minister", "from_title": "Director, ITU affairs", "place": "Bern"}
+# The From block names the signatory (official_a's address): the reply carries their identity.
+HEADER = {
+    "from_name": "A. Minister",
+    "from_title": "Director, ITU affairs",
+    "from_email": "signatory.a@example.org",
+    "place": "Bern",
+}
 
 
 def upload(
@@ -129,6 +135,45 @@ def test_second_concurrent_save_is_refused_and_writes_nothing(
     assert reply.revision == 1
     assert reply.positions.get().decision == "authorize"
     assert ReplyEvent.objects.filter(kind="saved").count() == 1
+
+
+def test_the_official_reply_carries_the_signatorys_identity(
+    open_circular, official_a, drafter
+) -> None:
+    """A drafter's name and e-mail in the From block do not go out under the signatory's
+    submission unnoticed: the submission is refused until the From block names the signatory
+    (by name or e-mail); nothing is submitted meanwhile."""
+    draft = open_circular.drafts.get()
+    drafters = {
+        "from_name": drafter.user.get_full_name(),
+        "from_title": "Policy officer",
+        "from_email": drafter.user.email,
+    }
+    services.reply_save_draft(
+        circular_id=open_circular.pk,
+        official=drafter,
+        expected_revision=0,
+        header=drafters,
+        positions={draft.pk: {"decision": "authorize"}},
+    )
+    with pytest.raises(services.ReplyRefused) as refused:
+        services.reply_submit(
+            circular_id=open_circular.pk, official=official_a, expected_revision=1
+        )
+    [message] = refused.value.errors["header.from_name"]
+    assert drafter.user.get_full_name() in message and "signatory" in message
+    assert not ReplyVersion.objects.exists()
+    services.reply_save_draft(
+        circular_id=open_circular.pk,
+        official=official_a,
+        expected_revision=1,
+        header={**drafters, "from_name": official_a.user.get_full_name(), "from_email": ""},
+        positions={draft.pk: {"decision": "authorize"}},
+    )
+    version = services.reply_submit(
+        circular_id=open_circular.pk, official=official_a, expected_revision=2
+    )
+    assert version.content["header"]["from_name"] == official_a.user.get_full_name()
 
 
 def test_submit_refused_when_content_changed_after_review(

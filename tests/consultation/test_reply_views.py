@@ -27,7 +27,8 @@ def form_data(circular: Circular, revision: int, decisions: dict | None = None, 
         "from_title": "Director, ITU affairs",
         "from_address": "Bern",
         "from_fax": "",
-        "from_email": "minister@example.org",
+        # The signatory's address (tests.conftest.official_a): the reply carries their identity.
+        "from_email": "signatory.a@example.org",
         "place": "Bern",
         "signed_on": "2026-11-27",
         "action": "save",
@@ -59,7 +60,9 @@ def test_draft_submit_revise_and_receipt(
     signed_in(client, drafter.user)
     page = client.get(edit)
     assert page.status_code == 200
-    assert page.context["header_form"].initial["from_title"] == drafter.official_title
+    # A drafter's own name, title and e-mail are not proposed: the reply is the signatory's.
+    initial = page.context["header_form"].initial
+    assert not {"from_name", "from_title", "from_email"} & set(initial)
     upload = SimpleUploadedFile("commentaires-réponse.pdf", PDF, content_type="application/pdf")
     data = form_data(
         open_circular,

@@ -43,7 +43,7 @@ def submit(circular, official, decisions: dict[int, str], revision: int) -> None
         circular_id=circular.pk,
         official=official,
         expected_revision=revision,
-        header={"from_name": "N", "from_title": "T"},
+        header={"from_name": official.user.get_full_name(), "from_title": "T"},
         positions={d: {"decision": v, **TEXTS[v]} for d, v in decisions.items()},
     )
     services.reply_submit(

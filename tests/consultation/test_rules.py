@@ -304,3 +304,43 @@ def test_reminder_due_is_the_latest_moment_reached_before_the_deadline() -> None
     assert rules.reminder_due(offsets=offsets, deadline=DEADLINE, now=DEADLINE) == day
     after = DEADLINE + datetime.timedelta(seconds=1)
     assert rules.reminder_due(offsets=offsets, deadline=DEADLINE, now=after) is None
+
+
+class TestAnnex2Rules:
+    def check(self, decision: str, *, has_file: bool = False, **texts: str) -> dict[str, str]:
+        values = {"comments": "", "reasons": "", "possible_changes": "", **texts}
+        return rules.position_problems(decision=decision, has_file=has_file, **values)
+
+    def test_a_box_must_be_ticked(self) -> None:
+        assert self.check("") == {"decision": "missing"}
+
+    def test_no_comments_is_complete_alone(self) -> None:
+        assert self.check(rules.AUTHORIZE_NO_COMMENTS) == {}
+
+    def test_comments_attached_needs_comments_or_a_file(self) -> None:
+        assert self.check(rules.AUTHORIZE_WITH_COMMENTS) == {"comments": "missing"}
+        assert self.check(rules.AUTHORIZE_WITH_COMMENTS, comments="See 7.2") == {}
+        assert self.check(rules.AUTHORIZE_WITH_COMMENTS, has_file=True) == {}
+
+    def test_not_authorizing_needs_reasons_and_changes(self) -> None:
+        assert self.check(rules.DO_NOT_AUTHORIZE) == {
+            "reasons": "missing",
+            "possible_changes": "missing",
+        }
+        assert self.check(rules.DO_NOT_AUTHORIZE, reasons="r", possible_changes="c") == {}
+        assert self.check(rules.DO_NOT_AUTHORIZE, has_file=True) == {}
+
+    def test_text_under_another_box_neither_counts_nor_is_sent(self) -> None:
+        assert self.check(rules.AUTHORIZE_NO_COMMENTS, comments="x") == {}
+        assert self.check(rules.DO_NOT_AUTHORIZE, comments="x") == {
+            "reasons": "missing",
+            "possible_changes": "missing",
+        }
+        sent = rules.texts_sent(
+            decision=rules.AUTHORIZE_WITH_COMMENTS, comments="c", reasons="r", possible_changes="p"
+        )
+        assert sent == {"comments": "c", "reasons": "", "possible_changes": ""}
+        sent = rules.texts_sent(
+            decision=rules.DO_NOT_AUTHORIZE, comments="c", reasons="r", possible_changes="p"
+        )
+        assert sent == {"comments": "", "reasons": "r", "possible_changes": "p"}

@@ -43,15 +43,19 @@ _VOID = {
     "wbr",
 }
 _SHOWN_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt", "data-label")
+_INLINE = {"a", "abbr", "b", "bdi", "bdo", "code", "em", "i", "label", "small", "span", "strong",
+           "sub", "sup", "time"}
 
 
 class _VisibleText(HTMLParser):
-    """The text a reader sees (and hears: labels), minus scripts, styles and English parts."""
+    """The text a reader sees (and hears: labels), minus scripts, styles and parts marked as
+    being in another language than the page."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, bool]] = []  # (tag, hidden from the check)
         self.parts: list[str] = []
+        self.page_lang: str | None = None
 
     @property
     def skipping(self) -> bool:
@@ -60,15 +64,24 @@ class _VisibleText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         lang = (values.get("lang") or "").lower()
-        skip = tag in ("script", "style", "svg") or lang.startswith("en")
+        if tag == "html":
+            self.page_lang = lang
+        # Parts in another language than the page's (English fallback content, the
+        # selector's language names) are not the page's text.
+        other = bool(lang) and tag != "html" and lang != self.page_lang
+        skip = tag in ("script", "style", "svg") or other
+        if tag not in _INLINE:
+            self.parts.append(" ")
         if not (skip or self.skipping):
-            self.parts.extend(str(values[a]) for a in _SHOWN_ATTRIBUTES if values.get(a))
+            self.parts.extend(f" {values[a]} " for a in _SHOWN_ATTRIBUTES if values.get(a))
             if tag in ("input", "button") and values.get("type") in ("submit", "button"):
                 self.parts.append(str(values.get("value") or ""))
         if tag not in _VOID:
             self.stack.append((tag, skip))
 
     def handle_endtag(self, tag: str) -> None:
+        if tag not in _INLINE:
+            self.parts.append(" ")
         for index in range(len(self.stack) - 1, -1, -1):
             if self.stack[index][0] == tag:
                 del self.stack[index:]
@@ -82,7 +95,7 @@ class _VisibleText(HTMLParser):
 def visible_text(html: str) -> str:
     parser = _VisibleText()
     parser.feed(html)
-    return " ".join(" ".join(parser.parts).split())
+    return " ".join("".join(parser.parts).split())
 
 
 @functools.cache
