@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test install catalogs lint check-migrations pytest clean
+.PHONY: run test install catalogs lint check-migrations pytest clean demo-code
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,12 +27,18 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
 
 ## make run: install, migrate, load the Member States and demo data, start web + Celery.
 run: export DEBUG ?= true
+run: export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP) catalogs
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
 	@PORT=$(PORT) $(PY) -m config.runall
+
+## make demo-code EMAIL=signatory.che@example.org: the demo account's current two-factor code.
+demo-code: $(STAMP)
+	@test -n "$(EMAIL)" || (echo "usage: make demo-code EMAIL=<demo e-mail>" >&2; exit 2)
+	@DEBUG=true $(PY) manage.py demo_code "$(EMAIL)"
 
 ## make test: install, lint, check migrations, run the whole test suite.
 test: $(STAMP) catalogs lint check-migrations pytest

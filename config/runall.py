@@ -10,11 +10,20 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import django
 
 BASE = Path(__file__).resolve().parent.parent
+
+
+def child_env(environ: Mapping[str, str], port: str) -> dict[str, str]:
+    """The environment of the three processes: links in e-mails point at this server, on
+    whatever port it runs, unless PORTAL_BASE_URL says otherwise."""
+    env = {**environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env.setdefault("PORTAL_BASE_URL", f"http://127.0.0.1:{port}")
+    return env
 
 
 def main() -> int:
@@ -24,7 +33,7 @@ def main() -> int:
 
     port = os.environ.get("PORT", "8000")
     python = sys.executable
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = child_env(os.environ, port)
     (BASE / "var" / "broker" / "queue").mkdir(parents=True, exist_ok=True)
     (BASE / "var" / "broker" / "processed").mkdir(parents=True, exist_ok=True)
     celery = [python, "-m", "celery", "-A", "config"]
@@ -52,7 +61,7 @@ def main() -> int:
         f"\n  Portal: http://127.0.0.1:{port}/    TSB admin: http://127.0.0.1:{port}/admin/\n"
         f"  Log in with any demo e-mail printed above; password: {DEMO_PASSWORD}\n"
         "  TSB staff and signatories then give a two-factor code:\n"
-        "    .venv/bin/python manage.py demo_code <e-mail>\n"
+        "    make demo-code EMAIL=<e-mail>\n"
         "  Ctrl-C stops the web server, the Celery worker and beat.\n",
         flush=True,
     )

@@ -249,18 +249,19 @@ def _circular_205(admin: User) -> Circular:
         },
     )
     if circular.status == Circular.Status.DRAFT:
-        # A historical circular, issued on paper: it enters the portal already closed.
-        now = timezone.now()
+        # A historical circular, issued on paper: it enters the portal already closed, and
+        # closed when it really did, at its deadline (not when the demo was loaded).
         circular.status = Circular.Status.CLOSED
-        circular.closed_at = now
+        circular.closed_at = deadline
         circular.save(update_fields=["status", "closed_at"])
         CircularEvent.objects.create(
             circular=circular,
             actor=admin,
             from_status=Circular.Status.DRAFT,
             to_status=Circular.Status.CLOSED,
-            at=now,
-            note="Historical circular (issued on paper) loaded closed with the demo data.",
+            at=deadline,
+            note="Historical circular (issued on paper), loaded with the demo data; closed at "
+            "its deadline.",
         )
     return circular
 
@@ -461,9 +462,9 @@ def demo_load(*, now: datetime.datetime | None = None) -> list[DemoLogin]:
         logins.append(DemoLogin("Observer (ITU-T Sector Member, reads only)", observer_user.email))
         circular_205 = _circular_205(admin)
         _demo_replies(circular_205, officials)
-        # Closed on loading: its results are frozen like any closed circular's.
+        # Closed at its deadline: its results are frozen then, like any closed circular's.
         from consultation import results
 
-        results.freeze(circular_205, now=now)
+        results.freeze(circular_205, now=circular_205.closed_at or now)
         _live_circular(admin, now)
     return logins

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -138,3 +139,40 @@ def test_demo_signatory_logs_in_with_the_printed_code(
     client.post(reverse("mfa_authenticate"), {"code": code})
     home = client.get(reverse("home"))
     assert "Consultations for the Administration of Switzerland" in home.content.decode()
+
+
+def test_make_demo_code_works_in_a_new_shell() -> None:
+    """README and `make run` print `make demo-code EMAIL=...`: it works without DEBUG set."""
+    import os
+    import re
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        ["make", "-s", "demo-code", "EMAIL=signatory.che@example.org"],  # noqa: S607
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"\d{6}", result.stdout.strip())
+
+
+def test_make_run_points_mail_links_at_its_own_port() -> None:
+    from config.runall import child_env
+
+    assert child_env({}, "8080")["PORTAL_BASE_URL"] == "http://127.0.0.1:8080"
+    chosen = {"PORTAL_BASE_URL": "https://consult.example.int"}
+    assert child_env(chosen, "8080")["PORTAL_BASE_URL"] == "https://consult.example.int"
+
+
+def test_circular_205_closed_at_its_historical_deadline(member_states) -> None:
+    demo_load()
+    circular = Circular.objects.get(study_period="2017-2020", number=205)
+    deadline = datetime.datetime(2020, 2, 21, 23, 59, tzinfo=datetime.UTC)
+    assert circular.closed_at == deadline
+    assert circular.result.taken_at == deadline
+    assert circular.events.get(to_status="closed").at == deadline
