@@ -42,8 +42,12 @@ class Journey:
         self.pages: dict[str, str] = {}
         self.content: tuple[str, ...] = ()  # English texts TSB wrote (plain-text mails)
 
-    def page(self, name: str, response) -> str:
-        assert response.status_code == 200, (name, response.status_code, response.get("Location"))
+    def page(self, name: str, response, status: int = 200) -> str:
+        assert response.status_code == status, (
+            name,
+            response.status_code,
+            response.get("Location"),
+        )
         html = response.content.decode()
         expected = {"zh-hans": "zh-hans"}.get(self.language, self.language)
         assert f'<html lang="{expected}"' in html, name
@@ -234,13 +238,22 @@ def test_the_whole_path_speaks_the_readers_language(
     staff = Client()
     sign_in(staff, tsb_staff)
     journey.page("results", staff.get(reverse("consultation:circular-results", args=[circular.pk])))
+    public = Client(HTTP_ACCEPT_LANGUAGE=language)
+    journey.page("public circulars", public.get(reverse("public:circular-list")))
+    journey.page(
+        "public circular", public.get(reverse("public:circular-detail", args=[circular.pk]))
+    )
+    journey.page("public home with results", public.get(reverse("home")))
+    journey.page("missing page", public.get("/no-such-page/"), status=404)
     sign_in(signatory, people["signatory"].user)  # weeks later: a new session
     journey.page("signatory home after closing", signatory.get(reverse("home")))
 
     kinds = {n.kind for n in notifications.Notification.objects.filter(status="sent")}
     assert kinds == {"notice", "reminder", "receipt", "receipt_copy", "summary"}
     assert all(n.language == language for n in notifications.Notification.objects.all())
-    assert len(journey.pages) == 24
+    sign_in(observer, people["observer"].user)
+    journey.page("forbidden page", observer.get(edit), status=403)
+    assert len(journey.pages) == 29
     if language != "en":
         problems = journey.problems()
         assert problems == [], "\n".join(problems)
