@@ -23,7 +23,7 @@ def test_explore(new_page, member_states, language):
     print(page.url)
     open(f"/tmp/explore/mfa-{language}.html", "w").write(page.content())
     page.fill("[name=code]", totp_code(secret))
-    page.locator("main form [type=submit]").last.click()
+    page.locator("form[action$=\"/2fa/authenticate/\"] button[type=submit]:not([form])").click()
     page.wait_for_load_state()
     print(page.url)
     page.goto(page.base + "/admin/consultation/circular/add/")
