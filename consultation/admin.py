@@ -101,7 +101,9 @@ class MeetingAdmin(TranslationAdmin):
     list_display = ["study_group", "place", "starts_on", "ends_on", "collective_letter"]
     list_filter = ["study_group"]
     list_select_related = ["study_group"]
-    search_fields = ["place", "collective_letter"]
+    # Every language's column: "place" alone searches only the reader's language, so TSB
+    # working in Arabic found no meeting whose place is held in English (the one shown).
+    search_fields = [*localized_fieldnames("place"), "collective_letter"]
     date_hierarchy = "starts_on"
 
 
@@ -903,6 +905,11 @@ class NotificationAdmin(ReadOnlyAdmin):
     @admin.display(description=_("last error"))
     def last_error_short(self, obj: Notification) -> str:
         return obj.last_error[:80]
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        """Above the list: how many notifications are pending, and for how long."""
+        outbox = selectors.notifications_outbox(now=timezone.now())
+        return super().changelist_view(request, {**(extra_context or {}), "outbox": outbox})
 
     def has_resend_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("consultation.resend_notification")

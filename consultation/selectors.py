@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -247,3 +248,21 @@ def public_calendar_circulars() -> list[Circular]:
         .select_related("study_group", "meeting")
         .order_by("deadline", "pk")
     )
+
+
+def notifications_outbox(*, now: datetime.datetime) -> dict[str, Any]:
+    """How many notifications wait to be sent, and since when the oldest waits (the admin's
+    view of the outbox: the beat's drain sends whatever is pending every few seconds)."""
+    from django.db.models import Count, Min
+
+    from consultation.models import Notification
+
+    row = Notification.objects.filter(status=Notification.Status.PENDING).aggregate(
+        pending=Count("pk"), oldest=Min("created_at")
+    )
+    oldest = row["oldest"]
+    return {
+        "pending": row["pending"],
+        "oldest": oldest,
+        "waiting_seconds": int((now - oldest).total_seconds()) if oldest else 0,
+    }

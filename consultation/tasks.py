@@ -7,12 +7,24 @@ settings): running one twice, or after a worker was killed, sends nothing twice.
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from consultation.services import circulars as circular_services
 from consultation.services import notifications
 
 
-@shared_task(name="consultation.notifications_deliver")
+@shared_task(
+    name="consultation.notifications_deliver",
+    # A database error in the middle of a chunk (SQLite busy past its timeout, a PostgreSQL
+    # connection cut) used to fail the task: acknowledged, its undelivered rest left pending
+    # until a drain, and never if no beat ran. Now the task is retried; what it already sent
+    # is not pending any more, so a retry sends only the rest.
+    autoretry_for=(DatabaseError,),
+    retry_backoff=1,
+    retry_backoff_max=30,
+    retry_jitter=True,
+    max_retries=20,
+)
 def notifications_deliver_task(ids: list[int]) -> dict[str, int]:
     return notifications.notifications_deliver(ids=ids)
 

@@ -296,15 +296,21 @@ def enqueue_on_commit(ids: Sequence[int]) -> None:
         global _broker_down_until
         from consultation.tasks import notifications_deliver_task
 
-        for chunk in chunks:
-            try:
-                notifications_deliver_task.apply_async(args=[chunk], retry=False)
-            except Exception as exc:  # noqa: BLE001 - the drain is the safety net
-                _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
-                logger.warning(
-                    "broker unreachable (%s); %d notification(s) left to the drain", exc, len(ids)
-                )
-                return
+        for index, chunk in enumerate(chunks):
+            for attempt in (1, 2):  # one more try: a publish can time out on a busy machine
+                try:
+                    notifications_deliver_task.apply_async(args=[chunk], retry=False)
+                    break
+                except Exception as exc:  # noqa: BLE001 - the drain is the safety net
+                    if attempt == 1:
+                        time.sleep(0.5)
+                        continue
+                    _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
+                    left = sum(len(c) for c in chunks[index:])
+                    logger.warning(
+                        "broker unreachable (%s); %d notification(s) left to the drain", exc, left
+                    )
+                    return
 
     def start() -> None:
         if time.monotonic() < _broker_down_until:

@@ -216,3 +216,26 @@ def test_invalid_reminder_offsets_are_refused_by_the_form() -> None:
     circular = factories.CircularFactory(reminder_offsets="14 days")
     with pytest.raises(ValidationError, match="days"):
         circular.full_clean()
+
+
+def test_the_admin_shows_how_many_notifications_wait_and_since_when(
+    client, cast, tsb_staff, time_machine
+) -> None:
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    time_machine.move_to(datetime.datetime(2026, 12, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
+    publish(tsb_staff)  # notices queued, not yet sent
+    pending = Notification.objects.filter(status="pending").count()
+    assert pending == 3
+    time_machine.move_to(datetime.datetime(2026, 12, 2, 9, 5, tzinfo=datetime.UTC), tick=False)
+    sign_in(client, tsb_staff)
+    page = client.get(reverse("admin:consultation_notification_changelist"))
+    text = page.content.decode()
+    assert page.context["outbox"]["pending"] == 3
+    assert page.context["outbox"]["waiting_seconds"] == 300
+    assert "3 notifications are waiting to be sent" in text and "2 December 2026, 09:00" in text
+    deliver_all()
+    page = client.get(reverse("admin:consultation_notification_changelist"))
+    assert "Nothing is waiting to be sent." in page.content.decode()

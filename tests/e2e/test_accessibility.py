@@ -1,10 +1,12 @@
 """axe-core scans of the portal's pages in Chromium: no violation of impact "serious" or
 "critical" on any page an official, an observer, TSB or the public reaches.
 
-The official's path (home of a signatory and of a drafter, circular, reply form empty and with
-errors, review, receipt) is scanned in English, Arabic (right to left) and Chinese; the login
-pages, the public pages, TSB's results page, the observer's home and the 404 page in English.
-The home page and the reply form are scanned at desktop width and at 390 px.
+The official's path (home of a signatory and of a drafter, circular open and closed, reply form
+empty, with errors and saved with a file, review, receipt) is scanned in English, Arabic (right
+to left) and Chinese; the login pages, the public pages, TSB's results page, the observer's home
+and the 404 page in English. The home pages and the reply form are scanned at desktop width and
+at 390 px. A failure names the page, language and width, and lists each violation's rule,
+impact, help and first targets; violations of lesser impact are printed (pytest -rA shows them).
 """
 
 from __future__ import annotations
@@ -17,17 +19,20 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from accounts.models import Official, ObserverCategory
+from accounts.models import ObserverCategory, Official
 from consultation import services
-from consultation.models import Circular, CircularCopy
+from consultation.attachments import validate_upload
+from consultation.models import Attachment, Circular, CircularCopy
 from tests import factories
 from tests.accounts.helpers import PASSWORD, give_totp
 from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 FAILING_IMPACTS = {"serious", "critical"}
 TARGETS_SHOWN = 3
 OFFICIAL_LANGUAGES = ["en", "ar", "zh-hans"]
@@ -59,6 +64,7 @@ def world(state_a, official_a, open_circular, tsb_staff) -> World:
         status=Circular.Status.PUBLISHED,
         published_at=open_circular.published_at,
         issued_on=open_circular.issued_on,
+        is_demo=True,
     )
     closed_draft = factories.DraftFactory(circular=closed, order=1)
     reply = services.reply_save_draft(
@@ -129,6 +135,13 @@ def go(page: Any, path: str) -> None:
 
 def _save_reply(world: World) -> Any:
     draft = world.open.drafts.get()
+    upload = SimpleUploadedFile("comments.pdf", PDF, content_type="application/pdf")
+    attachment = services.AttachmentUpload(
+        file=upload,
+        validated=validate_upload(upload),
+        kind=Attachment.Kind.COMMENTS,
+        draft_id=draft.pk,
+    )
     return services.reply_save_draft(
         circular_id=world.open.pk,
         official=world.signatory,
@@ -146,6 +159,7 @@ def _save_reply(world: World) -> Any:
                 "comments": "Clause 6.2: say which version of the protocol applies.",
             }
         },
+        uploads=[attachment],
     )
 
 
@@ -164,17 +178,37 @@ def circular(page: Any, world: World) -> None:
     go(page, f"/circulars/{world.open.pk}/")
 
 
+def circular_closed(page: Any, world: World) -> None:
+    log_in(page, world.signatory.user)
+    go(page, f"/circulars/{world.closed.pk}/")
+
+
 def reply_form(page: Any, world: World) -> None:
     log_in(page, world.signatory.user)
     go(page, f"/circulars/{world.open.pk}/reply/")
 
 
 def reply_form_errors(page: Any, world: World) -> None:
-    """"Save and review" with no box ticked: the form comes back with its errors."""
+    """'Save and review' with no box ticked: the form comes back with its errors."""
     reply_form(page, world)
     with page.expect_navigation():
         page.click("button[name=action][value=review]")
     assert page.locator("#error-summary").is_visible()
+
+
+def reply_form_saved(page: Any, world: World) -> None:
+    """A draft saved through the form, with comments and a file: the form shows the file."""
+    reply_form(page, world)
+    draft = world.open.drafts.get()
+    page.check(f"input[name=d{draft.pk}-decision][value=authorize_comments]")
+    page.fill(f"textarea[name=d{draft.pk}-comments]", "Clause 6.2: which protocol version?")
+    page.set_input_files(
+        f"input[name=d{draft.pk}-upload]",
+        files=[{"name": "comments.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
+    with page.expect_navigation():
+        page.click("button[name=action][value=save]")
+    assert page.locator("table.attachments").is_visible()
 
 
 def review(page: Any, world: World) -> None:
@@ -185,12 +219,11 @@ def review(page: Any, world: World) -> None:
 
 
 def receipt(page: Any, world: World) -> None:
-    reply = _save_reply(world)
-    version = services.reply_submit(
-        circular_id=world.open.pk, official=world.signatory, expected_revision=reply.revision
-    )
-    log_in(page, world.signatory.user)
-    go(page, f"/circulars/{world.open.pk}/reply/versions/{version.number}/")
+    """Submitted from the review page: the receipt, with the message that TSB received it."""
+    review(page, world)
+    with page.expect_navigation():
+        page.click("form.actions-primary button[type=submit]")
+    assert page.url.endswith(f"/circulars/{world.open.pk}/reply/versions/1/"), page.url
 
 
 def login(page: Any, world: World) -> None:
@@ -253,8 +286,10 @@ OFFICIAL_PATH: dict[str, Callable[[Any, World], None]] = {
     "home-signatory": home_signatory,
     "home-drafter": home_drafter,
     "circular": circular,
+    "circular-closed": circular_closed,
     "reply-form": reply_form,
     "reply-form-errors": reply_form_errors,
+    "reply-form-saved": reply_form_saved,
     "review": review,
     "receipt": receipt,
 }
@@ -271,7 +306,14 @@ ENGLISH_ONLY: dict[str, Callable[[Any, World], None]] = {
     "home-observer": home_observer,
     "404": not_found,
 }
-PHONE_TOO = {"home-signatory", "home-drafter", "home-anonymous", "reply-form", "reply-form-errors"}
+PHONE_TOO = {
+    "home-signatory",
+    "home-drafter",
+    "home-anonymous",
+    "reply-form",
+    "reply-form-errors",
+    "reply-form-saved",
+}
 
 
 def _cases() -> list[Any]:
@@ -327,7 +369,8 @@ def test_no_serious_accessibility_violation(
         assert page.evaluate("document.documentElement.dir") == "rtl"
 
     found = axe_violations(page)
-    print(f"{name}-{language}-{viewport} ({page.url}):\n{describe(found)}")  # -rP shows all
+    if found:
+        print(f"{name}-{language}-{viewport} ({page.url}):\n{describe(found)}")
     violations = [v for v in found if v["impact"] in FAILING_IMPACTS]
     assert not violations, (
         f"{name} in {language} at {viewport} width ({page.url}): "
