@@ -69,7 +69,7 @@ def fresh_totp_code(secret: str) -> str:
     checks it in the same window (allauth accepts no code of a neighbouring window)."""
     period = mfa_settings.TOTP_PERIOD
     left = period - time.time() % period
-    if left < 4:
+    if left < 8:
         time.sleep(left + 0.2)  # waiting for the clock: the next window
     return totp_code(secret)
 
@@ -80,22 +80,23 @@ def log_in(
     user: User,
     *,
     secret: str | None = None,
-    shot: str | None = None,
+    shots: tuple[str, str] | None = None,
 ) -> None:
-    """Log in through the login page and, with `secret`, the authenticator code page."""
+    """Log in through the login page and, with `secret`, the authenticator code page;
+    `shots` names the screenshots of the two pages."""
     page.goto(page.base + "/accounts/login/")
     check_language(page, language)
     page.fill("#id_login", user.email)
     page.fill("#id_password", PASSWORD)
-    if shot:
-        screenshot(page, f"{shot}-login")
+    if shots:
+        screenshot(page, shots[0])
     page.locator('main form[action$="/accounts/login/"] button[type=submit]').click()
     if secret is not None:
         page.wait_for_url("**/accounts/2fa/authenticate/")
         check_language(page, language)
         page.fill("#id_code", fresh_totp_code(secret))
-        if shot:
-            screenshot(page, f"{shot}-code")
+        if shots:
+            screenshot(page, shots[1])
         # The form's first button; "Cancel" (form="logout-from-stage") would log out.
         page.locator('form[action$="/2fa/authenticate/"] button[type=submit]:not([form])').click()
     page.wait_for_url(page.base + "/")
@@ -300,6 +301,8 @@ def drafter_prepares(
     card.click()
     page.wait_for_url(f"**/circulars/{circular.pk}/")
     check_language(page, language)
+    expect(page.locator("main h1")).to_contain_text("310")
+    shot("07-circular")
     page.locator(f'main a[href="/circulars/{circular.pk}/reply/"]').click()
     page.wait_for_url(f"**/circulars/{circular.pk}/reply/")
     check_language(page, language)
@@ -331,7 +334,7 @@ def drafter_prepares(
     expect(page.locator(f"#id_d{second.pk}-comments")).to_have_value(
         "Clause 7.2: align the terms with ITU-T Q.5050."
     )
-    shot("07-drafter-form")
+    shot("08-drafter-form")
 
     # "Save and check": the review page, without a submit button for a drafter.
     page.locator('button[name="action"][value="review"]').click()
@@ -346,7 +349,7 @@ def drafter_prepares(
     )
     expect(page.locator('input[name="sha256"]')).to_have_count(0)
     expect(page.locator("#error-summary")).to_have_count(0)
-    shot("08-drafter-review")
+    shot("09-drafter-review")
     assert not ReplyVersion.objects.exists()
 
 
@@ -380,7 +383,13 @@ def signatory_submits_and_revises(
     signatory: Official,
     secret: str,
 ) -> None:
-    log_in(page, language, signatory.user, secret=secret, shot=shot.prefix + "09-signatory")
+    log_in(
+        page,
+        language,
+        signatory.user,
+        secret=secret,
+        shots=(shot.prefix + "10-signatory-login", shot.prefix + "11-signatory-code"),
+    )
     first, second = circular.drafts.order_by("order")
     page.locator(f'.cards a[href="/circulars/{circular.pk}/reply/"]').click()
     page.wait_for_url(f"**/circulars/{circular.pk}/reply/")
@@ -393,18 +402,18 @@ def signatory_submits_and_revises(
     page.fill("#id_from_name", "Anna Muster")
     page.fill("#id_from_title", "Head of international affairs")
     page.fill("#id_from_email", signatory.user.email)
-    shot("10-signatory-form")
+    shot("12-signatory-form")
     page.locator('button[name="action"][value="review"]').click()
     page.wait_for_url(f"**/circulars/{circular.pk}/reply/review/")
     check_language(page, language)
     expect(page.locator("#error-summary")).to_have_count(0)
     expect(page.locator("main")).to_contain_text("Clause 7.2: align the terms with ITU-T Q.5050.")
-    shot("11-signatory-review")
+    shot("13-signatory-review")
     first_sha = submit_from_review(page, language, circular, 1)
     expect(page.locator("article.receipt dl.header-facts dd").nth(2)).to_contain_text(
         signatory.user.email
     )
-    shot("12-receipt-v1")
+    shot("14-receipt-v1")
     version = ReplyVersion.objects.get()
     assert (version.number, version.sha256, version.submitted_by) == (1, first_sha, signatory.user)
     assert version.content["header"]["from_name"] == "Anna Muster"
@@ -421,13 +430,13 @@ def signatory_submits_and_revises(
         reasons="The test suite is not yet stable.",
         possible_changes="Add the missing test cases of clause 9.",
     )
-    shot("13-revised-form")
+    shot("15-revised-form")
     page.locator('button[name="action"][value="review"]').click()
     page.wait_for_url(f"**/circulars/{circular.pk}/reply/review/")
     check_language(page, language)
     second_sha = submit_from_review(page, language, circular, 2)
     assert second_sha != first_sha
-    shot("14-receipt-v2")
+    shot("16-receipt-v2")
     reply = Reply.objects.get(circular=circular)
     assert (reply.status, reply.version) == ("submitted", 2)
     assert list(reply.versions.order_by("number").values_list("number", "sha256")) == [
@@ -473,7 +482,7 @@ def tsb_records_fax(
     page.fill("#id_signed_on", timezone.now().date().isoformat())
     page.locator(f'input[name="d{first.pk}-decision"][value="authorize"]').check()
     page.locator(f'input[name="d{second.pk}-decision"][value="authorize"]').check()
-    shot("15-fax-record")
+    shot("17-fax-record")
     page.locator("#content form[method=post] .submit-row input[type=submit]").click()
     page.wait_for_url(re.compile(r"/admin/consultation/reply/\d+/change/$"))
     check_language(page, language)
@@ -482,7 +491,7 @@ def tsb_records_fax(
     # (its inlines: attachments with SHA-256, versions): TSB folds the sidebar away.
     page.locator("#toggle-nav-sidebar").click()
     expect(page.locator("#main")).not_to_have_class(re.compile(r"\bshifted\b"))
-    shot("16-fax-recorded")
+    shot("18-fax-recorded")
     reply = Reply.objects.get(circular=circular, member_state=germany)
     version = reply.versions.get()
     assert (version.channel, version.received_at, version.is_late) == ("fax", received, False)
@@ -515,7 +524,7 @@ def tsb_closes_and_reads_results(
     ).click()
     page.wait_for_url(f"**/admin/consultation/circular/{circular.pk}/close/")
     check_language(page, language)
-    shot("17-close-confirmation")
+    shot("19-close-confirmation")
     page.locator('#content form:has(input[name="post"][value="yes"]) input[type=submit]').click()
     page.wait_for_url(f"**/admin/consultation/circular/{circular.pk}/change/")
     check_language(page, language)
@@ -545,7 +554,7 @@ def tsb_closes_and_reads_results(
     # 50 % may not proceed, 100 % may (10 x supporting >= 7 x replies).
     expect(rows.nth(0).locator("td").nth(5)).to_have_text(in_language(language, "no"))
     expect(rows.nth(1).locator("td").nth(5)).to_have_text(in_language(language, "yes"))
-    shot("18-results")
+    shot("20-results")
 
 
 def tsb_exports_replies(
@@ -560,7 +569,7 @@ def tsb_exports_replies(
     page.wait_for_url("**/admin/consultation/reply/export/**")
     check_language(page, language)
     page.select_option("#id_format", label="xlsx")
-    shot("19-export")
+    shot("21-export")
     with page.expect_download() as info:
         page.locator("#content form .submit-row input[type=submit]").click()
     download = info.value
@@ -633,7 +642,13 @@ def test_consultation_from_circular_to_export(
     tsb_page = new_page(language)
     tsb_problems = watch(tsb_page)
     shot = Shots(language).on(tsb_page)
-    log_in(tsb_page, language, tsb, secret=tsb_secret, shot=shot.prefix + "01-tsb")
+    log_in(
+        tsb_page,
+        language,
+        tsb,
+        secret=tsb_secret,
+        shots=(shot.prefix + "01-tsb-login", shot.prefix + "02-tsb-code"),
+    )
     circular = create_circular(
         tsb_page,
         language,
