@@ -5,6 +5,7 @@ from typing import Any
 import allauth.usersessions.admin  # noqa: F401  (registered first, so that we can replace it)
 import tablib
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -13,7 +14,7 @@ from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -279,8 +280,22 @@ class OfficialInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user", "granted_by")
 
 
+class LanguageColumnsMixin:
+    """The per-language boxes of django-modeltranslation marked with their language, so that
+    an English text stays left to right in the Arabic admin, and the Arabic one right to left
+    in every admin."""
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        language = getattr(db_field, "language", None)
+        if field is not None and language:
+            bidi = translation.get_language_info(language)["bidi"]
+            field.widget.attrs.update({"lang": language, "dir": "rtl" if bidi else "ltr"})
+        return field
+
+
 @admin.register(MemberState)
-class MemberStateAdmin(SpreadsheetMixin, TranslationAdmin):
+class MemberStateAdmin(SpreadsheetMixin, LanguageColumnsMixin, TranslationAdmin):
     """Member States; import (codes, names, region, dates) updates by ISO alpha-3 code."""
 
     resource_classes = [MemberStateResource]
@@ -288,7 +303,11 @@ class MemberStateAdmin(SpreadsheetMixin, TranslationAdmin):
     export_filename_prefix = "member-states"
     list_display = ["name", "alpha2", "alpha3", "region", "joined_on", "left_on", "official_count"]
     list_filter = ["region"]
-    search_fields = ["name", "alpha2", "alpha3"]
+    search_fields = [
+        *(f"name_{code.replace('-', '_')}" for code, _label in settings.LANGUAGES),
+        "alpha2",
+        "alpha3",
+    ]
     ordering = ["name"]
     inlines = [OfficialInline]
 

@@ -38,7 +38,7 @@ from modeltranslation.admin import (
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.utils import build_localized_fieldname
 
-from accounts.admin import ExportPermissionBase
+from accounts.admin import ExportPermissionBase, LanguageColumnsMixin
 from accounts.admin_actions import confirm_then_run
 from consultation import exports, rules, selectors, services
 from consultation.models import (
@@ -91,13 +91,13 @@ class ExportPermissionMixin(ExportPermissionBase, ExportMixin):
 
 
 @admin.register(StudyGroup)
-class StudyGroupAdmin(TranslationAdmin):
+class StudyGroupAdmin(LanguageColumnsMixin, TranslationAdmin):
     list_display = ["__str__", "number", "title"]
-    search_fields = ["title", "number"]
+    search_fields = [*localized_fieldnames("title"), "number"]
 
 
 @admin.register(Meeting)
-class MeetingAdmin(TranslationAdmin):
+class MeetingAdmin(LanguageColumnsMixin, TranslationAdmin):
     list_display = ["study_group", "place", "starts_on", "ends_on", "collective_letter"]
     list_filter = ["study_group"]
     list_select_related = ["study_group"]
@@ -166,7 +166,7 @@ class NumberedInlineMixin:
         return formfield
 
 
-class DraftInline(NumberedInlineMixin, TranslationStackedInline):
+class DraftInline(NumberedInlineMixin, LanguageColumnsMixin, TranslationStackedInline):
     model = DraftRecommendation
     formset = NumberedFormSet
     extra = 0
@@ -199,7 +199,7 @@ class DraftInline(NumberedInlineMixin, TranslationStackedInline):
         return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
-class CopyInline(NumberedInlineMixin, TranslationTabularInline):
+class CopyInline(NumberedInlineMixin, LanguageColumnsMixin, TranslationTabularInline):
     model = CircularCopy
     formset = NumberedFormSet
     extra = 0
@@ -236,7 +236,7 @@ class CircularEventInline(admin.TabularInline):
 
 
 @admin.register(Circular)
-class CircularAdmin(ExportPermissionMixin, TranslationAdmin):
+class CircularAdmin(ExportPermissionMixin, LanguageColumnsMixin, TranslationAdmin):
     list_display = [
         "__str__",
         "study_period",
@@ -249,7 +249,14 @@ class CircularAdmin(ExportPermissionMixin, TranslationAdmin):
         "is_demo",
     ]
     list_filter = ["status", "study_group", "study_period", "is_demo"]
-    search_fields = ["number", "reference", "subject", "drafts__number", "drafts__title"]
+    # Every language's column: a search finds a circular whatever language the admin speaks.
+    search_fields = [
+        "number",
+        "reference",
+        *localized_fieldnames("subject"),
+        "drafts__number",
+        *(f"drafts__{name}" for name in localized_fieldnames("title")),
+    ]
     list_select_related = ["study_group", "meeting"]
     date_hierarchy = "deadline"
     inlines = [DraftInline, CopyInline, CircularEventInline]

@@ -25,8 +25,15 @@ class ReplyHeaderForm(forms.ModelForm):
             "place",
             "signed_on",
         ]
+        # Fax numbers and e-mail addresses read left to right in every language; what an
+        # official types takes the direction of its own script (dir="auto").
         widgets = {
-            "from_address": forms.Textarea(attrs={"rows": 3}),
+            "from_name": forms.TextInput(attrs={"dir": "auto"}),
+            "from_title": forms.TextInput(attrs={"dir": "auto"}),
+            "from_address": forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+            "from_fax": forms.TextInput(attrs={"dir": "ltr", "inputmode": "tel"}),
+            "from_email": forms.EmailInput(attrs={"dir": "ltr"}),
+            "place": forms.TextInput(attrs={"dir": "auto"}),
             "signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
@@ -46,19 +53,19 @@ class PositionForm(forms.Form):
     )
     comments = forms.CharField(
         label=_("Comments and proposed changes"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
         required=False,
         max_length=100_000,
     )
     reasons = forms.CharField(
         label=_("Reasons for not authorizing"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
         required=False,
         max_length=100_000,
     )
     possible_changes = forms.CharField(
         label=_("Summary of possible changes that would let the work progress"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
         required=False,
         max_length=100_000,
     )

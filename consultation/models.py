@@ -632,7 +632,10 @@ class ReplyVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reply}, version {self.number}"
+        return gettext("%(reply)s, version %(number)s") % {
+            "reply": self.reply,
+            "number": self.number,
+        }
 
 
 class ReplyVersionPosition(models.Model):

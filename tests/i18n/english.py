@@ -43,8 +43,23 @@ _VOID = {
     "wbr",
 }
 _SHOWN_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt", "data-label")
-_INLINE = {"a", "abbr", "b", "bdi", "bdo", "code", "em", "i", "label", "small", "span", "strong",
-           "sub", "sup", "time"}
+_INLINE = {
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "code",
+    "em",
+    "i",
+    "label",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "time",
+}
 
 
 class _VisibleText(HTMLParser):
