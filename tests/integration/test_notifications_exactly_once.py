@@ -122,7 +122,7 @@ def test_submissions_while_redis_is_down_are_saved_and_receipts_follow(
             circular_id=circular.pk,
             official=official,
             expected_revision=0,
-            header={"from_name": official.user.get_full_name(), "from_title": "T"},
+            header={"from_name": "N", "from_title": "T", "from_email": official.user.email},
             positions={draft.pk: {"decision": "authorize"}},
         )
         services.reply_submit(circular_id=circular.pk, official=official, expected_revision=1)
