@@ -8,8 +8,12 @@ format (CSV, XLSX, ODS). The consultation app's exports use the same two functio
 consultation, and both apps' exports must escape alike.
 
 Imports are previewed (a dry run, which writes nothing) and report every bad row; nothing is
-written until TSB confirms, and then the whole file is written or none of it. Officials are
-created, and invited, only through services.official_create.
+written until TSB confirms, and then the whole file is written or none of it. A row is refused
+if any cell looks like a formula (the same characters escape_formula escapes): it is never
+stored, so never exported live, whatever the export does. A Member State is named by its ISO
+alpha-2 or alpha-3 code, in any case, and the preview says which it read. Officials are created,
+and invited, only through services.official_create; Member States are written only through
+services.member_state_import_row.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
@@ -155,11 +160,37 @@ def check_columns(
         )
 
 
+#: How the preview names the invisible formula triggers.
+_TRIGGER_NAMES = {"\t": "TAB", "\r": "CR"}
+
+
+def formula_cell_error(column: str, value: Any, *, phone: bool = False) -> str | None:
+    """Why the cell would be refused as a formula, or None.
+
+    A text cell starting with one of FORMULA_TRIGGERS is refused, except, in a telephone or
+    fax column (`phone`), a "+" followed by a digit ("+41 22 730 51 11").
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_TRIGGERS):
+        return None
+    if phone and re.match(r"\+\d", value):
+        return None
+    start = _TRIGGER_NAMES.get(value[0], value[0])
+    return _(
+        "The %(column)s cell starts with %(start)s, which a spreadsheet reads as a formula: "
+        "a cell may not begin with = + - @, TAB or CR."
+    ) % {"column": column, "start": start}
+
+
 class CheckedImportMixin:
-    """Checks the header row first: with wrong columns no row is read, nothing is written."""
+    """Checks the header row first: with wrong columns no row is read, nothing is written.
+
+    Then every row: a cell that looks like a formula is an error of that row and column.
+    """
 
     REQUIRED_COLUMNS: tuple[str, ...] = ()
     OPTIONAL_COLUMNS: tuple[str, ...] = ()
+    #: Telephone or fax columns, where "+41 ..." is a number, not a formula (none yet).
+    PHONE_COLUMNS: tuple[str, ...] = ()
 
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
         self._seen: dict[str, dict[str, int]] = {}
@@ -174,11 +205,25 @@ class CheckedImportMixin:
             del dataset[0 : len(dataset)]
             raise
         # Trim text cells: spreadsheets keep stray spaces, which would make "QAA " unknown.
-        rows = [tuple(v.strip() if isinstance(v, str) else v for v in row) for row in dataset]
+        # Only spaces and new lines on the left: a leading TAB or CR is a formula trigger,
+        # refused below (and a CSV's CR arrives as a new line).
+        rows = [
+            tuple(v.lstrip(" \n").rstrip() if isinstance(v, str) else v for v in row)
+            for row in dataset
+        ]
         del dataset[0 : len(dataset)]
         dataset.headers = [str(h).strip() if h is not None else "" for h in dataset.headers]
         for row in rows:
             dataset.append(row)
+
+    def formula_errors(self, row: Any) -> dict[str, list[str]]:
+        """{column: [reason]} for every cell of the row that looks like a formula."""
+        errors: dict[str, list[str]] = {}
+        for column, value in row.items():
+            reason = formula_cell_error(column, value, phone=column in self.PHONE_COLUMNS)
+            if reason:
+                errors[column] = [reason]
+        return errors
 
     def seen_before(self, column: str, value: str, row_number: int) -> int | None:
         """The earlier row with the same `value` in `column`, if any (rows are numbered
@@ -213,8 +258,31 @@ class IsoDateWidget(widgets.DateWidget):
             ) from None
 
 
+def member_state_by_code(code: str) -> tuple[MemberState | None, str]:
+    """The Member State whose ISO alpha-2 (two letters) or alpha-3 (three) code is `code`,
+    in any case, and the kind of code read ("alpha-2", "alpha-3", or "" if neither)."""
+    code = code.strip().upper()
+    if re.fullmatch(r"[A-Z]{2}", code):
+        return MemberState.objects.filter(alpha2=code).first(), "alpha-2"
+    if re.fullmatch(r"[A-Z]{3}", code):
+        return MemberState.objects.filter(alpha3=code).first(), "alpha-3"
+    return None, ""
+
+
+def code_read_note(code: str, kind: str, state: MemberState) -> str:
+    """What the preview says of a code: "CN read as alpha-2: China"."""
+    values = {"code": code, "name": state.name_en}
+    if kind == "alpha-2":
+        return _("%(code)s read as alpha-2: %(name)s") % values
+    return _("%(code)s read as alpha-3: %(name)s") % values
+
+
 class MemberStateResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource):
-    """Member States by ISO alpha-3 code: a row with a known code updates that state."""
+    """Member States by ISO code: a row with a known code updates that state.
+
+    A row names the state by alpha3; a row updating a known state may leave alpha3 empty and
+    name it by alpha2 only (the preview then says, as a message, which state it read).
+    """
 
     REQUIRED_COLUMNS = ("alpha2", "alpha3", "name", "region", "joined_on", "left_on")
     OPTIONAL_COLUMNS = ("note",)
@@ -235,9 +303,24 @@ class MemberStateResource(SafeExportMixin, CheckedImportMixin, resources.ModelRe
         report_skipped = True
 
     def before_import_row(self, row: Any, **kwargs: Any) -> None:
+        alpha2, alpha3 = row.get("alpha2"), row.get("alpha3")
         for column in ("alpha2", "alpha3", "region"):
             if isinstance(row.get(column), str):
                 row[column] = row[column].upper()
+        if alpha2 and not alpha3 and isinstance(alpha2, str):
+            state, kind = member_state_by_code(alpha2)
+            if state is not None and kind == "alpha-2":
+                row["alpha3"] = state.alpha3
+                request = kwargs.get("request")
+                if kwargs.get("dry_run") and request is not None:
+                    messages.info(
+                        request,
+                        _("Row %(row)d: %(note)s")
+                        % {
+                            "row": kwargs.get("row_number") or 0,
+                            "note": code_read_note(alpha2, kind, state),
+                        },
+                    )
 
     def import_instance(self, instance: MemberState, row: Any, **kwargs: Any) -> None:
         errors: dict[str, Any] = {}
@@ -245,6 +328,11 @@ class MemberStateResource(SafeExportMixin, CheckedImportMixin, resources.ModelRe
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        formulas = self.formula_errors(row)
+        for column, reasons in formulas.items():
+            errors.setdefault(column, []).extend(reasons)
+        if formulas:
+            raise ValidationError(errors)  # the other checks would only repeat the cell
         number = kwargs.get("row_number")
         alpha2, alpha3 = str(row.get("alpha2") or ""), str(row.get("alpha3") or "")
         if alpha2 not in iso_alpha2_codes():
@@ -281,26 +369,44 @@ class MemberStateResource(SafeExportMixin, CheckedImportMixin, resources.ModelRe
         if errors:
             raise ValidationError(errors)
 
+    def save_instance(
+        self, instance: MemberState, is_create: bool, row: Any, **kwargs: Any
+    ) -> None:
+        """Through services.member_state_import_row, on the dry run too (rolled back), so
+        that the preview meets what the database would refuse."""
+        from accounts import services
+
+        services.member_state_import_row(state=instance)
+
 
 # --- Officials ------------------------------------------------------------------------------
 
 
 class MemberStateCodeWidget(widgets.ForeignKeyWidget):
-    """A Member State by its ISO alpha-3 code; an unknown code is a row error, not a crash."""
+    """A Member State by its ISO alpha-2 or alpha-3 code, in any case; an unknown code is a
+    row error, not a crash. The preview shows which code it read ("CN read as alpha-2:
+    China") in the row's member_state cell: this widget only imports (the export resource
+    has its own field)."""
 
     def __init__(self) -> None:
         super().__init__(MemberState, field="alpha3")
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> MemberState | None:
-        code = str(value or "").strip().upper()
-        if not code:
-            raise ValueError(_("The Member State (ISO alpha-3 code) is required."))
-        state = MemberState.objects.filter(alpha3=code).first()
+        given = str(value or "").strip()
+        if not given:
+            raise ValueError(_("The Member State (ISO alpha-2 or alpha-3 code) is required."))
+        code = given.upper()
+        state, kind = member_state_by_code(code)
         if state is None:
             raise ValueError(
                 _("Unknown country: no Member State has the code %(code)s.") % {"code": code}
             )
+        state._import_note = code_read_note(given, kind, state)  # type: ignore[attr-defined]
         return state
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
+        note = getattr(value, "_import_note", None)
+        return note if note else super().render(value, obj, **kwargs)
 
 
 def _text() -> widgets.CharWidget:
@@ -389,7 +495,10 @@ class OfficialImportResource(CheckedImportMixin, resources.ModelResource):
         return official
 
     def import_instance(self, instance: Official, row: Any, **kwargs: Any) -> None:
-        errors: dict[str, list[str]] = {}
+        errors = self.formula_errors(row)
+        if errors:
+            # Nothing else is read from such a row: its other checks would only add noise.
+            raise ValidationError(errors)
         for field in self.get_import_fields():
             if field.column_name not in row:
                 continue

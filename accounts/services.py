@@ -139,6 +139,22 @@ def member_states_sync(*, rows: list[dict[str, object]] | None = None) -> SyncRe
     return SyncResult(created=created, updated=updated, unchanged=unchanged)
 
 
+def member_state_import_row(*, state: MemberState) -> MemberState:
+    """Save one row of a Member States import (TSB's spreadsheet, in the admin): a new state,
+    or an existing one with the changed values already set on it.
+
+    Validates the whole state again first (lengths, region, unique codes and names, left_on
+    after joined_on), so that no path writes a state the import would refuse. Raises
+    ValidationError. The import runs every row in one transaction: a refused row undoes all.
+    The record of who imported what is the admin's log (django-import-export writes one
+    LogEntry per new or changed state, with the importing user): Member States have no
+    audit model of their own.
+    """
+    state.full_clean()
+    state.save()
+    return state
+
+
 # --- Officials: creation, invitation, deactivation -----------------------------------------
 
 

@@ -6,12 +6,15 @@ openpyxl write-only loop over the same rows, in the same run.
 
 With DATABASE_URL pointing at PostgreSQL a fresh database is created beside the one named and
 dropped at the end. The data: 200 Member States reply to 50 circulars of 10 drafts each
-(10,000 versions, 100,000 positions), written with bulk_create. Each measurement runs in a
+(10,000 versions, 100,000 positions), written with bulk_create; each version's content holds
+its positions' texts (about 200 characters on three lines under the box ticked) and, for some,
+an attached file, so the text and attachment columns are exercised. Each measurement runs in a
 process of its own, so that its peak memory (VmHWM, else ru_maxrss) is its own:
 
 - ours: consultation.exports.stream_replies_xlsx over selectors.positions_for_export();
 - openpyxl: the same query's values_list rows, each appended as it comes to a write-only
-  sheet (times made naive, as openpyxl requires), nothing else;
+  sheet (times made naive, as openpyxl requires; the version's positions, a JSON list,
+  replaced by the row's own three texts and files, found by draft_id), nothing else;
 - write-only: our finished rows, read into memory first (not timed), then only written
   (how long openpyxl's write-only mode itself needs for these cells).
 
@@ -172,7 +175,7 @@ def build() -> None:
                             "from_title": "Director, international affairs",
                             "from_address": "Ministry\nStreet 1\nCapital",
                         },
-                        "positions": [{"draft": d.number, "comments": "x" * 200} for d in drafts],
+                        "positions": [position(i, d) for d in drafts],
                     },
                     sha256=f"{c * STATES + i:064x}",
                 )
@@ -192,6 +195,26 @@ def build() -> None:
             ],
             batch_size=5000,
         )
+
+
+COMMENT = "Proposed change to clause 7.2:\n" + "x" * 160 + "\n=see Annex A"
+ATTACHMENT = {"name": "comments.pdf", "size": 123456, "sha256": "a" * 64, "kind": "comments"}
+
+
+def position(i: int, draft) -> dict:  # noqa: ANN001
+    """A position as services.reply_content writes it: the texts of the box ticked (about 200
+    characters on three lines), every third one with a file attached."""
+    decision = ("authorize", "authorize_comments", "do_not_authorize")[(i + draft.order) % 3]
+    return {
+        "draft": draft.number,
+        "draft_id": draft.pk,
+        "title": draft.title,
+        "decision": decision,
+        "comments": COMMENT if decision == "authorize_comments" else "",
+        "reasons": COMMENT if decision == "do_not_authorize" else "",
+        "possible_changes": COMMENT if decision == "do_not_authorize" else "",
+        "attachments": [ATTACHMENT] if decision != "authorize" and i % 3 == 0 else [],
+    }
 
 
 def queryset(rows: int):  # noqa: ANN201
@@ -234,6 +257,8 @@ def measure(kind: str, rows: int) -> dict[str, float]:
             seconds = time.perf_counter() - started
         elif kind == "openpyxl":
             at = exports.REPLY_VALUES.index("version__received_at")
+            draft_at = exports.REPLY_VALUES.index("draft_id")
+            texts_at = draft_at + 1  # the version's positions (JSON)
             started = time.perf_counter()
             workbook = Workbook(write_only=True)
             sheet = workbook.create_sheet("replies")
@@ -242,6 +267,15 @@ def measure(kind: str, rows: int) -> dict[str, float]:
             for count, raw in enumerate(exports.reply_values(qs), start=1):  # noqa: B007
                 row = list(raw)
                 row[at] = row[at].replace(tzinfo=None)
+                # The row's own texts and files, picked from its version's positions as
+                # plainly as can be (no escaping, no texts_sent): the same cells as ours.
+                sent = next(p for p in row[texts_at] if p["draft_id"] == row[draft_at])
+                row[texts_at : texts_at + 1] = [
+                    sent["comments"],
+                    sent["reasons"],
+                    sent["possible_changes"],
+                    "\n".join(f"{a['name']} {a['size']}" for a in sent["attachments"]),
+                ]
                 sheet.append(row)
             workbook.save(out)
             seconds = time.perf_counter() - started

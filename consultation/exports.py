@@ -10,7 +10,12 @@ django-import-export) and the streamed export below read the rows from the same 
 - times are UTC to the second (datetime cells in XLSX and ODS, "YYYY-MM-DD HH:MM:SS" in
   CSV), numbers are numbers, yes/no columns are the words "yes" and "no";
 - a reply of demonstration data (the reply's or its circular's flag) says so in its own
-  column.
+  column;
+- the words the administration wrote are there in full, line breaks kept, one cell each:
+  comments, reasons and possible changes, as sent in the version (ReplyVersion.content),
+  only those of the box ticked (rules.texts_sent); and the files attached to the draft,
+  one line each: "name (size bytes, SHA-256 hex)";
+- the sheet is named "Replies" (REPLY_SHEET_TITLE) in XLSX and ODS, both paths.
 
 The streamed export reads `values_list` rows in chunks (no model instances) and writes them
 as they come: openpyxl's write-only mode for XLSX, the csv module for CSV, so memory stays
@@ -38,6 +43,7 @@ from accounts.resources import (  # one implementation for both apps (accounts n
     export_text,
 )
 from consultation.models import Reply, ReplyPosition, ReplyVersionPosition
+from consultation.rules import texts_sent
 
 __all__ = [
     "REPLY_COLUMNS",
@@ -45,6 +51,8 @@ __all__ = [
     "escape_formula",
     "export_cell",
     "iter_replies_csv",
+    "REPLY_SHEET_TITLE",
+    "attachments_text",
     "reply_rows",
     "result_rows",
     "stream_replies_csv",
@@ -61,6 +69,9 @@ REPLY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("region", "ITU region"),
     ("decision", "decision"),
     ("comments", "comments"),
+    ("reasons", "reasons"),
+    ("possible_changes", "possible changes"),
+    ("attachments", "attachments"),
     ("submitted_at", "submitted at (UTC)"),
     ("channel", "channel"),
     ("late", "late"),
@@ -72,6 +83,9 @@ REPLY_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 REPLY_HEADERS = tuple(header for _, header in REPLY_COLUMNS)
 SUBMITTED_AT = [name for name, _ in REPLY_COLUMNS].index("submitted_at")
+#: The sheet's name in XLSX and ODS (tablib would call it "Tablib Dataset").
+REPLY_SHEET_TITLE = "Replies"
+RESULT_SHEET_TITLE = "Results"
 
 #: What one row reads, in one query (joins, no instances). The signatory is the portal
 #: account that submitted the version or, for a reply TSB recorded from a fax, letter or
@@ -83,7 +97,11 @@ REPLY_VALUES: tuple[Any, ...] = (
     "version__reply__member_state__name",
     "version__reply__member_state__region",
     "decision",
-    "has_comments",
+    "version_id",
+    "draft_id",
+    # The version's positions as sent (texts and attachments of every draft), one JSON value
+    # a row; the row's own is picked by draft_id, once per version (rows come by version).
+    KeyTransform("positions", "version__content"),
     "version__received_at",
     "version__channel",
     "version__is_late",
@@ -113,15 +131,36 @@ def _labels() -> tuple[dict[str, str], dict[str, str]]:
     return decisions, channels
 
 
+def attachments_text(attachments: Iterable[dict[str, Any]] | None) -> str:
+    """One line per file: "name (size bytes, SHA-256 hex)"."""
+    return "\n".join(
+        f"{a.get('name', '')} ({a.get('size', 0)} bytes, SHA-256 {a.get('sha256', '')})"
+        for a in attachments or ()
+    )
+
+
+def _positions_by_draft(positions: Any) -> dict[Any, dict[str, Any]]:
+    """One version's content["positions"] by draft_id."""
+    if not isinstance(positions, list):
+        return {}
+    return {p.get("draft_id"): p for p in positions if isinstance(p, dict)}
+
+
 def reply_rows(queryset: QuerySet[ReplyVersionPosition]) -> Iterator[list[Any]]:
     """One list of cells per position, in REPLY_COLUMNS order, as for XLSX and ODS.
 
     Each cell is already what `export_cell(value, native=True)` gives (texts escaped, times
     naive UTC to the second); `export_cell(cell, native=False)` turns it into CSV text.
+
+    The texts (comments, reasons, possible changes) are those of the version as sent, in
+    full, line breaks kept, and only those of the box ticked (rules.texts_sent, against the
+    position row's decision, which is what counts).
     """
     decisions, channels = _labels()
     esc = export_text
     utc = datetime.UTC
+    last_version: Any = object()
+    by_draft: dict[Any, dict[str, Any]] = {}
     for (
         number,
         period,
@@ -129,7 +168,9 @@ def reply_rows(queryset: QuerySet[ReplyVersionPosition]) -> Iterator[list[Any]]:
         state,
         region,
         decision,
-        has_comments,
+        version_id,
+        draft_id,
+        positions,
         received_at,
         channel,
         is_late,
@@ -141,13 +182,26 @@ def reply_rows(queryset: QuerySet[ReplyVersionPosition]) -> Iterator[list[Any]]:
         reply_demo,
         circular_demo,
     ) in reply_values(queryset):
+        if version_id != last_version:  # rows come version by version
+            last_version = version_id
+            by_draft = _positions_by_draft(positions)
+        sent = by_draft.get(draft_id) or {}
+        texts = texts_sent(
+            decision=decision,
+            comments=sent.get("comments") or "",
+            reasons=sent.get("reasons") or "",
+            possible_changes=sent.get("possible_changes") or "",
+        )
         yield [
             esc(f"TSB Circular {number} ({period})"),
             esc(draft),
             esc(state),
             esc(region),
             decisions.get(decision) or esc(decision),
-            YES if has_comments else NO,
+            esc(texts["comments"]) or None,  # an empty cell (None), in every format
+            esc(texts["reasons"]) or None,
+            esc(texts["possible_changes"]) or None,
+            esc(attachments_text(sent.get("attachments"))) or None,
             received_at.astimezone(utc).replace(tzinfo=None, microsecond=0),
             channels.get(channel) or esc(channel),
             YES if is_late else NO,
@@ -172,7 +226,7 @@ def stream_replies_xlsx(queryset: QuerySet[ReplyVersionPosition], fileobj: IO[by
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("replies")
+    sheet = workbook.create_sheet(REPLY_SHEET_TITLE)
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     header = []

@@ -30,6 +30,15 @@ def _result(name: str) -> fields.Field:
 
 
 class ExportOnlyResource(SafeExportMixin, resources.Resource):
+    #: The sheet's name in XLSX and ODS (tablib's Dataset.title; else "Tablib Dataset").
+    sheet_title = ""
+
+    def export(self, queryset: Any = None, **kwargs: Any) -> Any:
+        dataset = super().export(queryset, **kwargs)
+        if self.sheet_title:
+            dataset.title = self.sheet_title
+        return dataset
+
     @classmethod
     def get_display_name(cls) -> str:
         return str(getattr(cls._meta, "name", cls.__name__))
@@ -45,12 +54,17 @@ class ReplyPositionResource(ExportOnlyResource):
     are those replies' positions from selectors.positions_for_export.
     """
 
+    sheet_title = exports.REPLY_SHEET_TITLE
+
     circular = _reply("circular")
     draft = _reply("draft")
     member_state = _reply("member_state")
     region = _reply("region")
     decision = _reply("decision")
     comments = _reply("comments")
+    reasons = _reply("reasons")
+    possible_changes = _reply("possible_changes")
+    attachments = _reply("attachments")
     submitted_at = _reply("submitted_at")
     channel = _reply("channel")
     late = _reply("late")
@@ -87,6 +101,8 @@ class ReplyPositionResource(ExportOnlyResource):
 
 class ResultsResource(ExportOnlyResource):
     """One row per draft of each published or closed circular: the Resolution 1 tally."""
+
+    sheet_title = exports.RESULT_SHEET_TITLE
 
     circular = _result("circular")
     draft = _result("draft")

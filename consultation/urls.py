@@ -21,5 +21,15 @@ urlpatterns = [
     ),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("tsb/circulars/<int:pk>/results/", views.circular_results, name="circular-results"),
+    path(
+        "tsb/circulars/<int:pk>/results.json",
+        views.circular_results_json,
+        name="circular-results-json",
+    ),
     path("tsb/circulars/<int:pk>/comments-td/", documents.comments_td_download, name="comments-td"),
+    path(
+        "tsb/circulars/<int:pk>/comments-td.pdf",
+        documents.comments_td_pdf,
+        name="comments-td-pdf",
+    ),
 ]

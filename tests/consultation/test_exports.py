@@ -305,7 +305,10 @@ def test_replies_export_reproduces_the_results_exactly_in_xlsx_and_csv(
     # The same rows in both formats (times as text in CSV).
     at = header.index("submitted at (UTC)")
     as_text = [
-        [v.strftime("%Y-%m-%d %H:%M:%S") if i == at else str(v) for i, v in enumerate(row)]
+        [
+            v.strftime("%Y-%m-%d %H:%M:%S") if i == at else "" if v is None else str(v)
+            for i, v in enumerate(row)
+        ]
         for row in rows
     ]
     assert as_text == csv_data
@@ -347,12 +350,21 @@ def test_replies_export_columns_types_and_labels(client, signed_in, exporter, co
     official = Official.objects.select_related("user").get(member_state=revised)
     signatory = {r[col["signatory"]] for r in by_state[exports.escape_formula(revised.name)]}
     assert signatory == {exports.escape_formula(official.user.get_full_name())}
-    comments = {(r[col["decision"]], r[col["comments"]]) for r in rows if r[col["late"]] == "no"}
-    assert comments == {
-        (str(AUTH.label), "no"),
-        (str(AUTH_C.label), "yes"),
-        (str(AGAINST.label), "yes"),
-    }
+    # The words written, in full and escaped, only under the box ticked (no more yes/no).
+    texts = ("comments", "reasons", "possible changes")
+    for row in rows:
+        decision = LABELS[row[col["decision"]]]
+        written = {name: row[col[name]] for name in texts}
+        if decision == AUTH:
+            assert written == dict.fromkeys(texts)
+        elif decision == AUTH_C:
+            assert written["comments"].startswith("'") and " #" in written["comments"]
+            assert written["reasons"] is None and written["possible changes"] is None
+        else:
+            assert written["comments"] is None
+            assert written["reasons"] == written["possible changes"]
+            assert written["reasons"].startswith("'") and " #" in written["reasons"]
+    assert {r[col["attachments"]] for r in rows} == {None}  # the scans are the reply's
 
 
 def test_no_export_carries_a_live_formula_in_any_format(
