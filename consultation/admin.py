@@ -722,6 +722,7 @@ class ReplyAdmin(LateDisplayMixin, ExportPermissionMixin, admin.ModelAdmin):
         kind = request.GET.get("format", "xlsx")
         if kind not in ("xlsx", "csv"):
             kind = "xlsx"
+        # ?circular=<id>, as the change list's circular filter passes it to the buttons.
         circular_id = request.GET.get("circular", "")
         circulars = None
         if circular_id:

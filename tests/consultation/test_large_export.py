@@ -9,6 +9,7 @@ import io
 
 import openpyxl
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MemberState, Region
@@ -154,3 +155,22 @@ def test_stream_5000_rows_same_as_the_resource(tsb_staff, django_assert_max_num_
     # Offline (late) versions name the signatory of the form; portal ones the account.
     signatories = {r[col["late"]]: r[col["signatory"]][:6] for r in streamed[1:]}
     assert signatories == {"yes": "'@Name", "no": "'=cmd "}
+
+
+def test_the_large_export_buttons_follow_the_circular_filter(client, tsb_staff, open_circular):
+    """Filtered by circular, the change list's large-export buttons export that circular."""
+    from django.contrib.auth.models import Permission
+
+    from tests.conftest import sign_in
+
+    tsb_staff.user_permissions.add(Permission.objects.get(codename="export_reply"))
+    sign_in(client, tsb_staff)
+    page = client.get(
+        reverse("admin:consultation_reply_changelist"), {"circular__id__exact": open_circular.pk}
+    )
+    html = page.content.decode()
+    large = reverse("admin:consultation_reply_export_large")
+    assert f"{large}?format=xlsx&amp;circular={open_circular.pk}" in html
+    assert f"{large}?format=csv&amp;circular={open_circular.pk}" in html
+    unfiltered = client.get(reverse("admin:consultation_reply_changelist")).content.decode()
+    assert f'{large}?format=xlsx"' in unfiltered
