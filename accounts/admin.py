@@ -27,7 +27,14 @@ from accounts import selectors, services
 from accounts.admin_actions import confirm_then_run
 from accounts.forms import OfficialCreateForm
 from accounts.http import client_ip
-from accounts.models import AccountEvent, MemberState, Observer, Official, User
+from accounts.models import (
+    AccountEvent,
+    MemberState,
+    MemberStateEvent,
+    Observer,
+    Official,
+    User,
+)
 from accounts.resources import MemberStateResource, OfficialExportResource, OfficialImportResource
 
 StrOrPromise = str | Promise
@@ -280,6 +287,29 @@ class OfficialInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user", "granted_by")
 
 
+class MemberStateEventInline(admin.TabularInline):
+    """The record of a Member State's imports and register loads, read-only."""
+
+    model = MemberStateEvent
+    fk_name = "member_state"
+    extra = 0
+    fields = ["at", "kind", "actor", "ip_address", "detail"]
+    readonly_fields = ["at", "kind", "actor", "ip_address", "detail"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MemberStateEvent]:
+        return super().get_queryset(request).select_related("actor")
+
+
 class LanguageColumnsMixin:
     """The per-language boxes of django-modeltranslation marked with their language, so that
     an English text stays left to right in the Arabic admin, and the Arabic one right to left
@@ -309,7 +339,7 @@ class MemberStateAdmin(SpreadsheetMixin, LanguageColumnsMixin, TranslationAdmin)
         "alpha3",
     ]
     ordering = ["name"]
-    inlines = [OfficialInline]
+    inlines = [OfficialInline, MemberStateEventInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MemberState]:
         return super().get_queryset(request).annotate(_official_count=Count("officials"))
@@ -486,6 +516,34 @@ class AccountEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     fields = ["at", "subject", "kind", "actor", "ip_address", "detail"]
     readonly_fields = ["at", "subject", "kind", "actor", "ip_address", "detail"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        # Django answers "does not exist" before checking permissions; refuse first.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+
+@admin.register(MemberStateEvent)
+class MemberStateEventAdmin(admin.ModelAdmin):
+    """The record of Member States created or changed: read-only, written by the services."""
+
+    list_display = ["at", "member_state", "kind", "actor", "ip_address"]
+    list_filter = ["kind"]
+    search_fields = ["member_state__alpha3", "member_state__alpha2", "actor__email", "ip_address"]
+    list_select_related = ["member_state", "actor"]
+    date_hierarchy = "at"
+    fields = ["at", "member_state", "kind", "actor", "ip_address", "detail"]
+    readonly_fields = ["at", "member_state", "kind", "actor", "ip_address", "detail"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

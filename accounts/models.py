@@ -345,3 +345,51 @@ class AccountEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.subject}: {self.get_kind_display()}"
+
+
+class MemberStateEvent(AppendOnlyModel):
+    """Append-only record of a Member State created or changed: by whom, when, from where.
+
+    Written only by services.member_state_import_row (TSB's spreadsheet import, with the
+    importing user and their address) and services.member_states_sync (the shipped register:
+    no actor, no address). `detail` says where the values came from ("import" or
+    "register") and, for each field written, its old and new value.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+
+    member_state = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("Member State"),
+    )
+    kind = models.CharField(_("what"), max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("Member State event")
+        verbose_name_plural = _("Member State events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["member_state", "at"], name="member_state_event_state_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["created", "updated"]),
+                name="member_state_event_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_state}: {self.get_kind_display()}"

@@ -372,11 +372,20 @@ class MemberStateResource(SafeExportMixin, CheckedImportMixin, resources.ModelRe
     def save_instance(
         self, instance: MemberState, is_create: bool, row: Any, **kwargs: Any
     ) -> None:
-        """Through services.member_state_import_row, on the dry run too (rolled back), so
-        that the preview meets what the database would refuse."""
+        """Through services.member_state_import_row, on the dry run too (rolled back, with
+        the event it records), so that the preview meets what the database would refuse."""
         from accounts import services
+        from accounts.http import client_ip
 
-        services.member_state_import_row(state=instance)
+        request = kwargs.get("request")
+        actor = kwargs.get("user")
+        if not isinstance(actor, User):
+            raise ValueError("Member States are imported by a TSB user.")
+        services.member_state_import_row(
+            state=instance,
+            actor=actor,
+            ip_address=client_ip(request) if request is not None else None,
+        )
 
 
 # --- Officials ------------------------------------------------------------------------------

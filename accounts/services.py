@@ -23,7 +23,14 @@ from django.utils import timezone, translation
 from django.utils.http import int_to_base36
 from django.utils.translation import gettext as _
 
-from accounts.models import AccountEvent, MemberState, Official, Region, User
+from accounts.models import (
+    AccountEvent,
+    MemberState,
+    MemberStateEvent,
+    Official,
+    Region,
+    User,
+)
 from accounts.tokens import invitation_token_generator
 
 REGISTER_PATH = Path(__file__).resolve().parent / "data" / "member_states.csv"
@@ -125,34 +132,119 @@ def member_states_sync(*, rows: list[dict[str, object]] | None = None) -> SyncRe
         for row in rows:
             state = existing.get(str(row["alpha3"]))
             if state is None:
-                MemberState.objects.create(**row)  # type: ignore[arg-type]
+                state = MemberState.objects.create(**row)  # type: ignore[arg-type]
+                _member_state_event(
+                    state=state,
+                    kind=MemberStateEvent.Kind.CREATED,
+                    changes=_member_state_changes(None, _member_state_values(state)),
+                    source="register",
+                )
                 created += 1
                 continue
             changed = [name for name, value in row.items() if getattr(state, name) != value]
             if changed:
+                before = _member_state_values(state)
                 for name in changed:
                     setattr(state, name, row[name])
                 state.save(update_fields=changed)
+                _member_state_event(
+                    state=state,
+                    kind=MemberStateEvent.Kind.UPDATED,
+                    changes=_member_state_changes(before, _member_state_values(state)),
+                    source="register",
+                )
                 updated += 1
             else:
                 unchanged += 1
     return SyncResult(created=created, updated=updated, unchanged=unchanged)
 
 
-def member_state_import_row(*, state: MemberState) -> MemberState:
+def member_state_import_row(
+    *, state: MemberState, actor: User, ip_address: str | None
+) -> MemberState:
     """Save one row of a Member States import (TSB's spreadsheet, in the admin): a new state,
     or an existing one with the changed values already set on it.
 
     Validates the whole state again first (lengths, region, unique codes and names, left_on
     after joined_on), so that no path writes a state the import would refuse. Raises
     ValidationError. The import runs every row in one transaction: a refused row undoes all.
-    The record of who imported what is the admin's log (django-import-export writes one
-    LogEntry per new or changed state, with the importing user): Member States have no
-    audit model of their own.
+    Records a MemberStateEvent (created, or updated with each changed field's old and new
+    value) in the same transaction; a row that changes nothing records nothing. The preview
+    (a dry run) is rolled back, its events with it.
     """
     state.full_clean()
-    state.save()
+    with transaction.atomic():
+        before = None
+        if state.pk is not None:
+            before = (
+                MemberState.objects.select_for_update()
+                .filter(pk=state.pk)
+                .values(*_member_state_fields())
+                .first()
+            )
+        state.save()
+        changes = _member_state_changes(before, _member_state_values(state))
+        if before is None or changes:
+            _member_state_event(
+                state=state,
+                kind=MemberStateEvent.Kind.CREATED
+                if before is None
+                else MemberStateEvent.Kind.UPDATED,
+                changes=changes,
+                source="import",
+                actor=actor,
+                ip_address=ip_address,
+            )
     return state
+
+
+def _member_state_fields() -> list[str]:
+    """The fields a Member State event records: every stored column but the key and the
+    untranslated `name` (django-modeltranslation's name_<lang> columns hold the names)."""
+    return [
+        field.attname
+        for field in MemberState._meta.concrete_fields
+        if field.attname not in {"id", "name"}
+    ]
+
+
+def _member_state_values(state: MemberState) -> dict[str, Any]:
+    return {name: getattr(state, name) for name in _member_state_fields()}
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _member_state_changes(
+    before: dict[str, Any] | None, after: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """{field: {"old": ..., "new": ...}} for each field whose value differs (every non-empty
+    field of a new state, whose old values are None), dates as YYYY-MM-DD."""
+    changes = {}
+    for name, new in after.items():
+        old = before.get(name) if before is not None else None
+        if old != new and not (before is None and new in (None, "")):
+            changes[name] = {"old": _json_value(old), "new": _json_value(new)}
+    return changes
+
+
+def _member_state_event(
+    *,
+    state: MemberState,
+    kind: MemberStateEvent.Kind,
+    changes: dict[str, dict[str, Any]],
+    source: str,
+    actor: User | None = None,
+    ip_address: str | None = None,
+) -> MemberStateEvent:
+    return MemberStateEvent.objects.create(
+        member_state=state,
+        kind=kind,
+        actor=actor,
+        ip_address=ip_address,
+        detail={"source": source, "changes": changes},
+    )
 
 
 # --- Officials: creation, invitation, deactivation -----------------------------------------

@@ -35,6 +35,11 @@ app.conf.beat_schedule = {
         "task": "consultation.reminders_queue_due",
         "schedule": 60.0 * _scale,
     },
+    # Large exports: start those whose publish was lost, delete the files past their time.
+    "export-jobs-housekeeping": {
+        "task": "consultation.export_jobs_housekeeping",
+        "schedule": 60.0 * _scale,
+    },
     # A circular closes by itself at its deadline (the services also refuse late replies).
     "circulars-close-due": {
         "task": "consultation.circulars_close_due",

@@ -314,6 +314,8 @@ IMPORT_EXPORT_FORMATS = [_formats.CSV, _formats.XLSX, _formats.ODS]
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Large exports (a Celery task writes them) are kept this long for TSB to download.
+EXPORT_KEEP_SECONDS = env_int("EXPORT_KEEP_SECONDS", 24 * 3600)
 # XLSX cannot hold control characters: replaced rather than failing the whole export.
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 # --- end consultation -----------------------------------------------------------------------

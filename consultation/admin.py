@@ -48,6 +48,7 @@ from consultation.models import (
     CircularEvent,
     DeliveredMail,
     DraftRecommendation,
+    ExportJob,
     Meeting,
     Notification,
     Reply,
@@ -705,11 +706,38 @@ class ReplyAdmin(LateDisplayMixin, ExportPermissionMixin, admin.ModelAdmin):
     def get_urls(self) -> list[URLPattern]:
         record = self.admin_site.admin_view(self.record_offline_view)
         large = self.admin_site.admin_view(self.export_large_view)
+        start = self.admin_site.admin_view(self.export_job_start_view)
         return [
             path("record/", record, name="consultation_reply_record"),
             path("export/large/", large, name="consultation_reply_export_large"),
+            path("export/job/", start, name="consultation_reply_export_job"),
             *super().get_urls(),
         ]
+
+    def export_job_start_view(self, request: HttpRequest) -> HttpResponseBase:
+        """POST format=xlsx|csv [&circular=<id>]: a worker builds the file; TSB follows its
+        progress on the export's page and downloads it there when it is ready."""
+        from consultation.services.exports import export_job_request
+
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        kind = request.POST.get("format", "xlsx")
+        circular_id = request.POST.get("circular", "")
+        if kind not in ExportJob.Format.values or (circular_id and not circular_id.isdigit()):
+            raise Http404
+        if circular_id:
+            get_object_or_404(Circular, pk=circular_id)
+        job = export_job_request(
+            user=request.user, format=kind, circular_id=int(circular_id) if circular_id else None
+        )
+        self.message_user(
+            request,
+            _("The export is being written by a worker: this page shows its progress."),
+            messages.INFO,
+        )
+        return HttpResponseRedirect(reverse("admin:consultation_exportjob_change", args=[job.pk]))
 
     def export_large_view(self, request: HttpRequest) -> HttpResponseBase:
         """Every reply's rows (or one circular's, ?circular=<id>), streamed: CSV as it is
@@ -953,3 +981,66 @@ class DeliveredMailAdmin(ReadOnlyAdmin):
     list_display = ["delivered_at", "to", "subject"]
     search_fields = ["to", "subject", "notification_key"]
     date_hierarchy = "delivered_at"
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    """Large exports: their progress, and the file while it is kept (export permission)."""
+
+    list_display = [
+        "__str__",
+        "requested_at",
+        "requested_by",
+        "circular",
+        "format",
+        "status",
+        "progress",
+        "expires_at",
+    ]
+    list_filter = ["status", "format"]
+    list_select_related = ["requested_by", "circular"]
+    readonly_fields = [
+        "requested_by",
+        "requested_at",
+        "circular",
+        "format",
+        "status",
+        "progress",
+        "finished_at",
+        "expires_at",
+        "download",
+        "error",
+    ]
+    fields = readonly_fields
+    change_form_template = "admin/consultation/exportjob/change_form.html"
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("consultation.export_reply")
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj: ExportJob) -> str:
+        total = obj.rows_total if obj.rows_total is not None else "…"
+        return f"{obj.percent} % ({obj.rows_done} / {total})"
+
+    @admin.display(description=_("file"))
+    def download(self, obj: ExportJob) -> str:
+        if obj.status != ExportJob.Status.DONE or not obj.file:
+            return "—"
+        url = reverse("admin:consultation_exportjob_download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
+
+    def get_urls(self) -> list[URLPattern]:
+        download = self.admin_site.admin_view(self.download_view)
+        return [
+            path("<int:pk>/download/", download, name="consultation_exportjob_download"),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ExportJob, pk=pk, status=ExportJob.Status.DONE)
+        if not job.file or (job.expires_at and job.expires_at <= timezone.now()):
+            raise Http404
+        name = job.file.name.rsplit("/", 1)[-1]
+        return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -216,7 +216,22 @@ def reply_rows(queryset: QuerySet[ReplyVersionPosition]) -> Iterator[list[Any]]:
 # --- the streamed exports -------------------------------------------------------------------
 
 
-def stream_replies_xlsx(queryset: QuerySet[ReplyVersionPosition], fileobj: IO[bytes]) -> int:
+def _reported(
+    rows: Iterator[list[Any]], progress: Callable[[int], None] | None
+) -> Iterator[list[Any]]:
+    """The rows, telling `progress` how many have gone every CHUNK_SIZE rows."""
+    for count, row in enumerate(rows, start=1):
+        yield row
+        if progress is not None and count % CHUNK_SIZE == 0:
+            progress(count)
+
+
+def stream_replies_xlsx(
+    queryset: QuerySet[ReplyVersionPosition],
+    fileobj: IO[bytes],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Write the rows to `fileobj` as XLSX in openpyxl's write-only mode; return the count.
 
     The sheet is written to a temporary file as the rows come, then zipped into `fileobj`.
@@ -237,7 +252,7 @@ def stream_replies_xlsx(queryset: QuerySet[ReplyVersionPosition], fileobj: IO[by
     sheet.append(header)
     count = 0
     append = sheet.append
-    for row in reply_rows(queryset):
+    for row in _reported(reply_rows(queryset), progress):
         append(row)
         count += 1
     workbook.save(fileobj)
@@ -271,13 +286,18 @@ def iter_replies_csv(queryset: QuerySet[ReplyVersionPosition]) -> Iterator[bytes
     return _csv_chunks(reply_rows(queryset))
 
 
-def stream_replies_csv(queryset: QuerySet[ReplyVersionPosition], fileobj: IO[bytes]) -> int:
+def stream_replies_csv(
+    queryset: QuerySet[ReplyVersionPosition],
+    fileobj: IO[bytes],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Write the rows to the binary `fileobj` as CSV (UTF-8 with BOM); return the count."""
     count = 0
 
     def counted() -> Iterator[list[Any]]:
         nonlocal count
-        for row in reply_rows(queryset):
+        for row in _reported(reply_rows(queryset), progress):
             count += 1
             yield row
 

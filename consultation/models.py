@@ -787,3 +787,65 @@ class CircularResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.circular} ({self.taken_at:%Y-%m-%d %H:%M} UTC)"
+
+
+class ExportJob(models.Model):
+    """A large replies export built by a Celery worker, kept for TSB for a set time.
+
+    The worker writes the file in the default storage as the rows come (the same columns and
+    escaping as the admin's export) and records its progress; TSB downloads it, behind the
+    export permission, until it expires (settings.EXPORT_KEEP_SECONDS)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for a worker")
+        RUNNING = "running", _("being written")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+        EXPIRED = "expired", _("expired (file deleted)")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        CSV = "csv", "CSV"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    circular = models.ForeignKey(
+        Circular,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("circular"),
+        help_text=_("Empty: the replies of every circular."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="exports/", blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("large export")
+        verbose_name_plural = _("large exports")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return gettext("Replies export %(number)s") % {"number": self.pk}
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, 100 * self.rows_done // self.rows_total)

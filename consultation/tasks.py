@@ -45,3 +45,17 @@ def reminders_queue_due_task() -> int:
 @shared_task(name="consultation.circulars_close_due")
 def circulars_close_due_task() -> list[int]:
     return circular_services.circulars_close_due()
+
+
+@shared_task(name="consultation.export_job_build")
+def export_job_build_task(job_id: int) -> str:
+    from consultation.services.exports import export_job_build
+
+    return export_job_build(job_id=job_id)
+
+
+@shared_task(name="consultation.export_jobs_housekeeping")
+def export_jobs_housekeeping_task() -> dict[str, int]:
+    from consultation.services.exports import export_jobs_housekeeping
+
+    return export_jobs_housekeeping()

@@ -19,7 +19,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import AccountEvent, MemberState, Official, User
+from accounts.models import AccountEvent, MemberState, MemberStateEvent, Official, User
 from accounts.resources import formula_cell_error
 from tests import factories
 
@@ -62,6 +62,7 @@ def database() -> str:
         "accounts.memberstate",
         "accounts.official",
         "accounts.accountevent",
+        "accounts.memberstateevent",
         "account.emailaddress",
         "admin.logentry",
     ):
@@ -586,3 +587,51 @@ def test_confirming_records_one_created_event_per_official_with_the_importer(
         {"member_state": "CHE", "role": "signatory"},
         {"member_state": "BRA", "role": "drafter"},
     ]
+
+
+def test_confirming_records_one_event_per_state_written_with_the_importer(
+    client, importer, states
+) -> None:
+    content = states_csv(
+        "CH,CHE,Switzerland,B,,",  # unchanged: skipped, no event
+        "BR,BRA,Brazil,A,1947-01-01,",  # updated
+        "PW,PLW,Palau,E,2024-09-19,",  # new
+    )
+    preview = upload(client, MemberState, content)
+    assert not MemberStateEvent.objects.exists()
+    confirm(client, MemberState, preview)
+    events = MemberStateEvent.objects.select_related("member_state").order_by("pk")
+    assert [(e.member_state.alpha3, e.kind, e.actor, e.ip_address) for e in events] == [
+        ("BRA", "updated", importer, "127.0.0.1"),
+        ("PLW", "created", importer, "127.0.0.1"),
+    ]
+    brazil, palau = events
+    assert brazil.detail == {
+        "source": "import",
+        "changes": {"joined_on": {"old": None, "new": "1947-01-01"}},
+    }
+    assert palau.detail["source"] == "import"
+    assert palau.detail["changes"] == {
+        "alpha2": {"old": None, "new": "PW"},
+        "alpha3": {"old": None, "new": "PLW"},
+        "name_en": {"old": None, "new": "Palau"},
+        "region": {"old": None, "new": "E"},
+        "joined_on": {"old": None, "new": "2024-09-19"},
+    }
+    assert MemberState.objects.get(alpha3="CHE").events.count() == 0
+
+
+def test_member_state_events_are_shown_read_only(client, importer, states) -> None:
+    preview = upload(client, MemberState, states_csv("BR,BRA,Brazil,A,1947-01-01,"))
+    confirm(client, MemberState, preview)
+    event = MemberStateEvent.objects.get()
+    brazil = MemberState.objects.get(alpha3="BRA")
+    page = client.get(reverse("admin:accounts_memberstate_change", args=[brazil.pk]))
+    assert "1947-01-01" in page.content.decode()
+    assert client.get(url(MemberStateEvent, "changelist") + "?kind=updated").status_code == 200
+    assert client.get(url(MemberStateEvent, "add")).status_code == 403
+    change = reverse("admin:accounts_memberstateevent_change", args=[event.pk])
+    assert client.post(change, {"kind": "created"}).status_code == 403
+    delete = reverse("admin:accounts_memberstateevent_delete", args=[event.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert MemberStateEvent.objects.get().kind == "updated"

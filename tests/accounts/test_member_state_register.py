@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from accounts.models import MemberState
+from accounts.models import MemberState, MemberStateEvent
 from accounts.services import RegisterError, member_states_read_register, member_states_sync
 from consultation import selectors
 from tests import factories
@@ -63,6 +63,23 @@ def test_sync_is_idempotent_and_repairs_edits(member_states: None) -> None:
     assert (result.created, result.updated, result.unchanged) == (0, 1, 193)
     assert MemberState.objects.get(alpha3="KOR").name == "Korea (Rep. of)"
     assert member_states_sync().unchanged == 194
+    event = MemberStateEvent.objects.get(kind="updated")
+    assert (event.member_state.alpha3, event.actor, event.ip_address) == ("KOR", None, None)
+    assert event.detail == {
+        "source": "register",
+        "changes": {"name_en": {"old": "South Korea", "new": "Korea (Rep. of)"}},
+    }
+
+
+def test_sync_records_an_event_for_each_state_created(member_states: None) -> None:
+    events = MemberStateEvent.objects.filter(kind="created")
+    assert events.count() == 194
+    assert not MemberStateEvent.objects.exclude(kind="created").exists()
+    palau = events.get(member_state__alpha3="PLW")
+    assert (palau.actor, palau.ip_address, palau.detail["source"]) == (None, None, "register")
+    changes = palau.detail["changes"]
+    assert changes["alpha3"] == {"old": None, "new": "PLW"}
+    assert changes["joined_on"] == {"old": None, "new": "2024-09-19"}
 
 
 def test_malformed_register_is_refused_and_changes_nothing(tmp_path) -> None:

@@ -169,8 +169,8 @@ def test_the_large_export_buttons_follow_the_circular_filter(client, tsb_staff, 
         reverse("admin:consultation_reply_changelist"), {"circular__id__exact": open_circular.pk}
     )
     html = page.content.decode()
-    large = reverse("admin:consultation_reply_export_large")
-    assert f"{large}?format=xlsx&amp;circular={open_circular.pk}" in html
-    assert f"{large}?format=csv&amp;circular={open_circular.pk}" in html
+    assert f'action="{reverse("admin:consultation_reply_export_job")}"' in html
+    assert f'<input type="hidden" name="circular" value="{open_circular.pk}">' in html
+    assert "replies (large, XLSX)" in html and "Export this circular" in html
     unfiltered = client.get(reverse("admin:consultation_reply_changelist")).content.decode()
-    assert f'{large}?format=xlsx"' in unfiltered
+    assert 'name="circular"' not in unfiltered and "Export all replies (large, CSV)" in unfiltered
