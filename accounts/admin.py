@@ -505,8 +505,27 @@ class ObserverAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class EventAdmin(admin.ModelAdmin):
+    """An append-only record of events: read-only, written by the services only."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        # Django answers "does not exist" before checking permissions; refuse first.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+
 @admin.register(AccountEvent)
-class AccountEventAdmin(admin.ModelAdmin):
+class AccountEventAdmin(EventAdmin):
     """The account history: read-only, written by the services."""
 
     list_display = ["at", "subject", "kind", "actor", "ip_address"]
@@ -517,24 +536,9 @@ class AccountEventAdmin(admin.ModelAdmin):
     fields = ["at", "subject", "kind", "actor", "ip_address", "detail"]
     readonly_fields = ["at", "subject", "kind", "actor", "ip_address", "detail"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
-        # Django answers "does not exist" before checking permissions; refuse first.
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        return super().history_view(request, object_id, extra_context)
-
 
 @admin.register(MemberStateEvent)
-class MemberStateEventAdmin(admin.ModelAdmin):
+class MemberStateEventAdmin(EventAdmin):
     """The record of Member States created or changed: read-only, written by the services."""
 
     list_display = ["at", "member_state", "kind", "actor", "ip_address"]
@@ -544,21 +548,6 @@ class MemberStateEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     fields = ["at", "member_state", "kind", "actor", "ip_address", "detail"]
     readonly_fields = ["at", "member_state", "kind", "actor", "ip_address", "detail"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
-        # Django answers "does not exist" before checking permissions; refuse first.
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        return super().history_view(request, object_id, extra_context)
 
 
 admin.site.unregister(UserSession)
