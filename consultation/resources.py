@@ -3,6 +3,10 @@
 Export-only. Rows come from consultation.exports (the replies from the same generator as the
 streamed export), as dicts keyed by field name; accounts.resources.SafeExportMixin converts
 every cell on the way out, escaping every text.
+
+The replies' resource also gives JSON's cells (export(..., json_cells=True)): texts as
+written, times ISO 8601 in UTC (see consultation.exports). The admin (ReplyAdmin) adds the
+Tally and Matrix sheets to XLSX and ODS.
 """
 
 from __future__ import annotations
@@ -82,20 +86,28 @@ class ReplyPositionResource(ExportOnlyResource):
     def get_queryset(self) -> QuerySet[ReplyVersionPosition]:
         return selectors.positions_for_export()
 
+    def export(self, queryset: Any = None, **kwargs: Any) -> Any:
+        self.json_cells = bool(kwargs.get("json_cells"))
+        return super().export(queryset, **kwargs)
+
+    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
+        if kwargs.get("json_cells"):
+            return field.get_value(instance)  # exports.json_rows made it already
+        return super().export_field(field, instance, **kwargs)
+
     def filter_export(self, queryset: Any, **kwargs: Any) -> QuerySet[ReplyVersionPosition]:
         if queryset.model is ReplyVersionPosition:
             return queryset
         if queryset.model is Reply:
-            return selectors.positions_for_export().filter(
-                version__reply__in=queryset.order_by().values("pk")
-            )
+            return exports.positions_of_replies(queryset)
         if queryset.model is Circular:
             return selectors.positions_for_export(circulars=queryset)
         raise TypeError(f"No reply rows for a queryset of {queryset.model.__name__}.")
 
     def iter_queryset(self, queryset: Any) -> Iterator[dict[str, Any]]:
         names = self._meta.fields
-        for row in exports.reply_rows(queryset):
+        rows = exports.json_rows if getattr(self, "json_cells", False) else exports.reply_rows
+        for row in rows(queryset):
             yield dict(zip(names, row, strict=True))
 
 

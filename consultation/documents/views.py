@@ -1,11 +1,14 @@
 """The downloads of the TD of comments: DOCX (python-docx) and PDF (WeasyPrint), same access.
 
 TSB staff with the permission to view replies, closed circulars only. The TD number and the
-Question(s), which the portal does not store, may be given on the URL: ?td=<text>&question=<text>.
+Question(s), which the portal does not store, may be given on the URL: ?td=<text>&question=<text>;
+TSB types them in TDNumberForm on the circular's admin page ("Comments TD"), which then
+downloads the DOCX or the PDF with them.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -38,6 +41,46 @@ class CoverForm(forms.Form):
 
     td = forms.CharField(max_length=40, required=False, validators=[_short_text])
     question = forms.CharField(max_length=60, required=False, validators=[_short_text])
+
+
+class TDNumberForm(CoverForm):
+    """TSB's form before the download (the circular's admin page, "Comments TD"): the TD
+    number is required there, a short line such as "TD 123 (PLEN/11)" with a number in it;
+    no control or invisible formatting characters (a right-to-left override, say) in it or
+    in the Question(s)."""
+
+    td = forms.CharField(
+        label=gettext_lazy("TD number"),
+        max_length=40,
+        validators=[_short_text],
+        help_text=gettext_lazy('As the meeting numbers it, e.g. "TD 123 (PLEN/11)".'),
+    )
+    question = forms.CharField(
+        label=gettext_lazy("Question(s)"),
+        max_length=60,
+        required=False,
+        validators=[_short_text],
+        help_text=gettext_lazy('Optional, e.g. "Q2/11".'),
+    )
+
+    def _visible(self, name: str) -> str:
+        value = " ".join(str(self.cleaned_data.get(name) or "").split())
+        if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+            raise forms.ValidationError(
+                _("Only letters, digits and punctuation are accepted."), code="control"
+            )
+        return value
+
+    def clean_td(self) -> str:
+        value = self._visible("td")
+        if not any(ch.isdigit() for ch in value):
+            raise forms.ValidationError(
+                _('A TD number has a number in it, e.g. "TD 123 (PLEN/11)".'), code="number"
+            )
+        return value
+
+    def clean_question(self) -> str:
+        return self._visible("question")
 
 
 def _plain(message: str, status: int) -> HttpResponse:

@@ -1,5 +1,10 @@
 """Large replies exports built by a Celery worker: requested by TSB, written with progress,
-kept for a set time behind the export permission, then deleted."""
+kept for a set time behind the export permission, then deleted.
+
+A job exports the replies that the admin's replies list showed when TSB asked: the list's
+querystring (filters and search) is stored on the job (ExportJob.query), and the worker
+rebuilds the same queryset from it with the list's own machinery
+(consultation.exports.replies_for_query), as the user who asked."""
 
 from __future__ import annotations
 
@@ -11,24 +16,46 @@ import threading
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import User
-from consultation import exports, selectors
+from consultation import exports
 from consultation.models import Circular, ExportJob
 
 logger = logging.getLogger(__name__)
 
+#: How each format of ExportJob.Format is written, row by row (memory stays flat).
+WRITERS = {
+    ExportJob.Format.XLSX: exports.stream_replies_xlsx,
+    ExportJob.Format.CSV: exports.stream_replies_csv,
+    ExportJob.Format.JSON: exports.stream_replies_json,
+}
 
-def export_job_request(*, user: User, format: str, circular_id: int | None = None) -> ExportJob:
+
+def export_job_request(
+    *, user: User, format: str, circular_id: int | None = None, query: str = ""
+) -> ExportJob:
     """Record the request and ask a worker to build the file, once this commits.
+
+    `query` is the replies list's querystring (its filters and search); `circular_id`, the
+    older way to name one circular, is the list's circular filter. A querystring the list
+    would refuse raises IncorrectLookupParameters here, before anything is recorded.
 
     The request never waits for the broker: the publish runs in a thread; a job whose
     publish was lost is started by the beat's housekeeping (export_jobs_housekeeping)."""
     if format not in ExportJob.Format.values:
         raise ValueError(f"unknown export format {format!r}")
-    circular = Circular.objects.get(pk=circular_id) if circular_id else None
-    job = ExportJob.objects.create(requested_by=user, format=format, circular=circular)
+    params = QueryDict(exports.clean_query(query), mutable=True)
+    if circular_id:
+        params["circular__id__exact"] = str(circular_id)
+    named = params.get("circular__id__exact", "")
+    circular = Circular.objects.filter(pk=named).first() if named.isdigit() else None
+    if circular_id and circular is None:
+        raise Circular.DoesNotExist(f"no circular {circular_id}")
+    query = params.urlencode()
+    exports.replies_for_query(query=query, user=user).exists()  # refused here if it is wrong
+    job = ExportJob.objects.create(requested_by=user, format=format, circular=circular, query=query)
 
     def publish() -> None:
         from consultation.tasks import export_job_build_task
@@ -54,15 +81,14 @@ def export_job_build(*, job_id: int, now: datetime.datetime | None = None) -> st
             return "not_pending"
         job.status = ExportJob.Status.RUNNING
         job.save(update_fields=["status"])
-    circulars = [job.circular] if job.circular_id else None
-    queryset = selectors.positions_for_export(circulars=circulars)
-    ExportJob.objects.filter(pk=job.pk).update(rows_total=queryset.count())
 
     def progress(rows: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(rows_done=rows)
 
-    write = exports.stream_replies_xlsx if job.format == "xlsx" else exports.stream_replies_csv
+    write = WRITERS[job.format]
     try:
+        queryset = exports.positions_for_query(query=job.query, user=job.requested_by)
+        ExportJob.objects.filter(pk=job.pk).update(rows_total=queryset.count())
         with tempfile.TemporaryFile() as handle:
             rows = write(queryset, handle, progress=progress)
             handle.seek(0)

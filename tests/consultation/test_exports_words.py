@@ -3,7 +3,8 @@
 Comments, reasons and possible changes in multi-line Arabic and Chinese and formula payloads,
 and a file attached to a draft, exported through the admin (XLSX, CSV, ODS) and the streamed
 large export (XLSX, CSV): every text is there in full (after the single leading quote the
-escaping adds), only under the box ticked, no cell is a live formula, the sheet is "Replies".
+escaping adds), only under the box ticked, no cell is a live formula, the first sheet is
+"Replies" (then "Tally" and "Matrix", tests/consultation/test_exports_formats.py).
 """
 
 from __future__ import annotations
@@ -182,7 +183,7 @@ def check_rows(header: list[Any], rows: list[list[Any]], expected: dict, *, xml=
 
 def xlsx_read(content: bytes) -> tuple[str, list[Any], list[list[Any]]]:
     book = openpyxl.load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["Replies"]
+    assert book.sheetnames == ["Replies", "Tally", "Matrix"]
     sheet = book.active
     for row in sheet.iter_rows():
         for cell in row:
@@ -196,7 +197,7 @@ def ods_read(content: bytes) -> tuple[str, list[Any], list[list[Any]]]:
     cell carrying a formula (table:formula)."""
     document = opendocument.load(io.BytesIO(content))
     sheets = document.spreadsheet.getElementsByType(table.Table)
-    assert [s.getAttribute("name") for s in sheets] == ["Replies"]
+    assert [s.getAttribute("name") for s in sheets] == ["Replies", "Tally", "Matrix"]
     values = []
     for row in sheets[0].getElementsByType(table.TableRow):
         cells = []
