@@ -40,6 +40,11 @@ app.conf.beat_schedule = {
         "task": "consultation.export_jobs_housekeeping",
         "schedule": 60.0 * _scale,
     },
+    # Stage two: reminders before the end of a "more time" window, and the end itself.
+    "more-time-housekeeping": {
+        "task": "consultation.more_time_housekeeping",
+        "schedule": 60.0 * _scale,
+    },
     # A circular closes by itself at its deadline (the services also refuse late replies).
     "circulars-close-due": {
         "task": "consultation.circulars_close_due",

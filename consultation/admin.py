@@ -190,8 +190,21 @@ class DraftInline(NumberedInlineMixin, LanguageColumnsMixin, TranslationStackedI
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
         if self._frozen(obj):
             names = [f.name for f in DraftRecommendation._meta.fields]
-            return [n for n in names if n not in DRAFT_CORRECTABLE and n not in ("id", "circular")]
+            kept = ("id", "circular")
+            return [*(n for n in names if n not in DRAFT_CORRECTABLE and n not in kept), "life"]
         return []
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[Any]:
+        # Once published: the link to the text's whole life (stage two is recorded there).
+        fields = list(super().get_fields(request, obj))
+        return [*fields, "life"] if self._frozen(obj) and "life" not in fields else fields
+
+    @admin.display(description=_("the text's life: meeting decision, approval, notice"))
+    def life(self, obj: DraftRecommendation) -> str:
+        if obj.pk is None:
+            return "-"
+        url = reverse("consultation:draft-life", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open the page of this text"))
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not self._frozen(obj) and super().has_add_permission(request, obj)
@@ -247,9 +260,10 @@ class CircularAdmin(ExportPermissionMixin, LanguageColumnsMixin, TranslationAdmi
         "status",
         "drafts_column",
         "replies_column",
+        "kind",
         "is_demo",
     ]
-    list_filter = ["status", "study_group", "study_period", "is_demo"]
+    list_filter = ["kind", "status", "study_group", "study_period", "is_demo"]
     # Every language's column: a search finds a circular whatever language the admin speaks.
     search_fields = [
         "number",
@@ -261,6 +275,15 @@ class CircularAdmin(ExportPermissionMixin, LanguageColumnsMixin, TranslationAdmi
     list_select_related = ["study_group", "meeting"]
     date_hierarchy = "deadline"
     inlines = [DraftInline, CopyInline, CircularEventInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        # An approval notice announces the texts of earlier consultations: it has no drafts
+        # of its own, only the texts it announces, generated from the meeting's decisions.
+        if obj is not None and obj.is_notice:
+            from consultation.admin_approval import NoticeDraftInline
+
+            return [NoticeDraftInline, CopyInline, CircularEventInline]
+        return list(self.inlines)
     actions = ["publish", "close"]
     autocomplete_fields = ["meeting"]
     fieldsets = (
@@ -479,8 +502,54 @@ class CircularAdmin(ExportPermissionMixin, LanguageColumnsMixin, TranslationAdmi
                 "<path:object_id>/publish/", button("publish"), name="consultation_circular_publish"
             ),
             path("<path:object_id>/close/", button("close"), name="consultation_circular_close"),
+            path(
+                "<path:object_id>/comments-td/",
+                self.admin_site.admin_view(self.comments_td_view),
+                name="consultation_circular_comments_td",
+            ),
             *super().get_urls(),
         ]
+
+    def comments_td_view(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
+        """The TD of comments of a closed circular: TSB types the TD number (and the
+        Question(s)), then downloads the DOCX or the PDF (?format=docx|pdf), which the
+        download views build with them. Same access as the downloads."""
+        from urllib.parse import urlencode
+
+        from consultation.documents.views import TDNumberForm
+        from consultation.permissions import is_tsb_staff
+
+        if not (is_tsb_staff(request.user) and request.user.has_perm("consultation.view_reply")):
+            raise PermissionDenied
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        circular = self.get_object(request, unquote(object_id))
+        if circular is None:
+            raise Http404
+        change_url = reverse("admin:consultation_circular_change", args=[quote(circular.pk)])
+        if circular.status != Circular.Status.CLOSED:
+            self.message_user(
+                request,
+                _("The TD of comments can be produced only once the consultation is closed."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(change_url)
+        kind = request.GET.get("format", "")
+        form = TDNumberForm(request.GET if kind else None)
+        if kind in ("docx", "pdf") and form.is_valid():
+            name = "consultation:comments-td" if kind == "docx" else "consultation:comments-td-pdf"
+            cover = {"td": form.cleaned_data["td"], "question": form.cleaned_data["question"]}
+            query = urlencode({k: v for k, v in cover.items() if v})
+            return HttpResponseRedirect(f"{reverse(name, args=[circular.pk])}?{query}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("TD of comments: %(circular)s") % {"circular": circular},
+            "opts": self.model._meta,
+            "original": circular,
+            "form": form,
+            "cancel_url": change_url,
+        }
+        return TemplateResponse(request, "admin/consultation/circular/comments_td.html", context)
 
     def transition_view(self, request: HttpRequest, object_id: str, *, action: str) -> Any:
         """One circular through the list action `action`: its confirmation page (GET, or a
@@ -693,11 +762,59 @@ class ReplyAdmin(LateDisplayMixin, ExportPermissionMixin, admin.ModelAdmin):
         )
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        from django.http import QueryDict
+
+        # The large-export buttons carry the list's filters and search (export_query).
+        query = exports.clean_query(request.GET.urlencode())
+        only_circular = set(QueryDict(query)) == {"circular__id__exact"}
         extra_context = {
             **(extra_context or {}),
             "has_record_permission": self.has_record_permission(request),
+            "export_query": query,
+            "export_scope": "circular" if only_circular else "listed" if query else "all",
+            "large_export_formats": ExportJob.Format.choices,
         }
         return super().changelist_view(request, extra_context)
+
+    # The admin's export: JSON besides CSV, XLSX and ODS; XLSX and ODS with the Tally and
+    # Matrix sheets after the replies (consultation.exports says what each format holds).
+
+    def get_export_formats(self) -> list[Any]:
+        from import_export.formats import base_formats
+
+        return [*super().get_export_formats(), base_formats.JSON]
+
+    def get_export_data(
+        self, file_format: Any, request: HttpRequest, queryset: Any, **kwargs: Any
+    ) -> Any:
+        """CSV as django-import-export writes it (the replies only: one sheet); XLSX and ODS
+        as a book of three sheets, Replies (the columns chosen), Tally and Matrix; JSON as
+        the large export writes it (exports.json_chunks), texts as written."""
+        import tablib
+        from import_export.formats import base_formats
+
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        if not isinstance(file_format, base_formats.XLSX | base_formats.ODS | base_formats.JSON):
+            return super().get_export_data(file_format, request, queryset, **kwargs)
+        kwargs.pop("encoding", None)
+        kwargs.pop("force_native_type", None)
+        if isinstance(file_format, base_formats.JSON):
+            dataset = self.get_data_for_export(
+                request, queryset, force_native_type=True, json_cells=True, **kwargs
+            )
+            return b"".join(exports.json_chunks(dataset.headers, dataset))
+        dataset = self.get_data_for_export(request, queryset, force_native_type=True, **kwargs)
+        sheets = [
+            (dataset.title, list(dataset.headers), dataset),
+            *exports.summary_sheets(exports.positions_of_replies(queryset)),
+        ]
+        if isinstance(file_format, base_formats.ODS):
+            return exports.ods_book(sheets)
+        book = tablib.Databook()
+        for title, headers, rows in sheets:
+            book.add_sheet(tablib.Dataset(*[list(r) for r in rows], headers=headers, title=title))
+        return book.export("xlsx")
 
     @admin.display(description=_("region"), ordering="member_state__region")
     def region(self, obj: Reply) -> str:
@@ -715,8 +832,11 @@ class ReplyAdmin(LateDisplayMixin, ExportPermissionMixin, admin.ModelAdmin):
         ]
 
     def export_job_start_view(self, request: HttpRequest) -> HttpResponseBase:
-        """POST format=xlsx|csv [&circular=<id>]: a worker builds the file; TSB follows its
-        progress on the export's page and downloads it there when it is ready."""
+        """POST format=xlsx|csv|json [&query=<the list's querystring>] [&circular=<id>]: a
+        worker builds the file of the replies the list shows (its filters and search, kept
+        on the job); TSB follows its progress on the export's page and downloads it there."""
+        from django.contrib.admin.options import IncorrectLookupParameters
+
         from consultation.services.exports import export_job_request
 
         if not self.has_export_permission(request):
@@ -729,9 +849,20 @@ class ReplyAdmin(LateDisplayMixin, ExportPermissionMixin, admin.ModelAdmin):
             raise Http404
         if circular_id:
             get_object_or_404(Circular, pk=circular_id)
-        job = export_job_request(
-            user=request.user, format=kind, circular_id=int(circular_id) if circular_id else None
-        )
+        try:
+            job = export_job_request(
+                user=request.user,
+                format=kind,
+                circular_id=int(circular_id) if circular_id else None,
+                query=request.POST.get("query", ""),
+            )
+        except (IncorrectLookupParameters, Circular.DoesNotExist):
+            self.message_user(
+                request,
+                _("These filters cannot be exported: choose them again in the list."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:consultation_reply_changelist"))
         self.message_user(
             request,
             _("The export is being written by a worker: this page shows its progress."),
@@ -740,29 +871,38 @@ class ReplyAdmin(LateDisplayMixin, ExportPermissionMixin, admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:consultation_exportjob_change", args=[job.pk]))
 
     def export_large_view(self, request: HttpRequest) -> HttpResponseBase:
-        """Every reply's rows (or one circular's, ?circular=<id>), streamed: CSV as it is
-        read (?format=csv), XLSX written in openpyxl's write-only mode to a temporary file
-        and then sent (?format=xlsx). Same columns and escaping as the admin's export."""
+        """The rows of the replies the list shows, streamed: ?format=csv|json as they are
+        read, ?format=xlsx written in openpyxl's write-only mode to a temporary file and then
+        sent. The other parameters are the list's filters and search (?status__exact=...,
+        ?q=...); ?circular=<id> is its circular filter. Same columns and escaping as the
+        admin's export."""
+        from django.contrib.admin.options import IncorrectLookupParameters
+
         if not self.has_export_permission(request):
             raise PermissionDenied
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
-        kind = request.GET.get("format", "xlsx")
-        if kind not in ("xlsx", "csv"):
+        params = request.GET.copy()
+        kind = params.pop("format", ["xlsx"])[-1]
+        if kind not in ExportJob.Format.values:
             kind = "xlsx"
-        # ?circular=<id>, as the change list's circular filter passes it to the buttons.
-        circular_id = request.GET.get("circular", "")
-        circulars = None
+        circular_id = params.pop("circular", [""])[-1]
         if circular_id:
             if not circular_id.isdigit():
                 raise Http404
-            circulars = [get_object_or_404(Circular, pk=circular_id)]
-        queryset = selectors.positions_for_export(circulars=circulars)
-        filename = f"replies-all-{timezone.now():%Y-%m-%d}.{kind}"
-        if kind == "csv":
-            response = StreamingHttpResponse(
-                exports.iter_replies_csv(queryset), content_type="text/csv; charset=utf-8"
-            )
+            params["circular__id__exact"] = str(get_object_or_404(Circular, pk=circular_id).pk)
+        try:
+            queryset = exports.positions_for_query(query=params.urlencode(), user=request.user)
+        except IncorrectLookupParameters:
+            raise Http404 from None
+        scope = "listed" if exports.clean_query(params.urlencode()) else "all"
+        filename = f"replies-{scope}-{timezone.now():%Y-%m-%d}.{kind}"
+        if kind in ("csv", "json"):
+            stream, content_type = {
+                "csv": (exports.iter_replies_csv, "text/csv; charset=utf-8"),
+                "json": (exports.iter_replies_json, "application/json"),
+            }[kind]
+            response = StreamingHttpResponse(stream(queryset), content_type=content_type)
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
         # Unnamed temporary file: removed by the system once FileResponse has sent and closed it.
@@ -1003,6 +1143,7 @@ class ExportJobAdmin(ReadOnlyAdmin):
         "requested_by",
         "requested_at",
         "circular",
+        "filters_applied",
         "format",
         "status",
         "progress",
@@ -1016,6 +1157,39 @@ class ExportJobAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm("consultation.export_reply")
+
+    @admin.display(description=_("filters"))
+    def filters_applied(self, obj: ExportJob) -> str:
+        """The replies list's filters and search the export follows, in words."""
+        from django.http import QueryDict
+
+        from accounts.models import Region
+
+        params = QueryDict(obj.query)
+        if not params:
+            return str(_("None: every reply."))
+        words = {
+            "status__exact": (_("status"), dict(Reply.Status.choices)),
+            "channel__exact": (_("channel"), dict(Reply.Channel.choices)),
+            "is_late__exact": (_("late"), {"1": LATE, "0": ON_TIME}),
+            "member_state__region__exact": (_("ITU region"), dict(Region.choices)),
+            "is_demo__exact": (_("demonstration data"), {"1": _("yes"), "0": _("no")}),
+            "q": (_("search"), {}),
+        }
+        lines = []
+        for name, value in params.items():
+            if name == "circular__id__exact":
+                circular = Circular.objects.filter(pk=value).first() if value.isdigit() else None
+                lines.append((_("circular"), circular or value))
+            elif name in words:
+                label, values = words[name]
+                lines.append((label, values.get(value, value)))
+            else:
+                lines.append((name, value))
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", "<li>{}: {}</li>", ((str(k), str(v)) for k, v in lines)),
+        )
 
     @admin.display(description=_("progress"))
     def progress(self, obj: ExportJob) -> str:
@@ -1044,3 +1218,6 @@ class ExportJobAdmin(ReadOnlyAdmin):
             raise Http404
         name = job.file.name.rsplit("/", 1)[-1]
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
+
+
+from consultation import admin_approval  # noqa: E402, F401  (stage two: decisions, oppositions)

@@ -414,6 +414,26 @@ def _demo_replies(circular: Circular, officials: dict[str, Official]) -> None:
             )
 
 
+def _q5051_approved(circular: Circular, admin: User, now: datetime.datetime) -> None:
+    """A public fact: Q.5051 was approved under TAP at the meeting's end, on 2020-03-13 (ITU-T
+    work programme). Recorded as TSB would record the meeting's decision, when the demo data
+    is loaded (the time of the real recording is not known and is not invented)."""
+    from consultation.models import DraftOutcome
+
+    draft = circular.drafts.get(number="ITU-T Q.5051")
+    if draft.outcomes.exists():
+        return
+    DraftOutcome.objects.create(
+        draft=draft,
+        decision=DraftOutcome.Decision.APPROVED,
+        meeting_last_day=circular.meeting.ends_on,
+        note="Historical fact loaded with the demo data: approved on 2020-03-13 under TAP "
+        "(ITU-T work programme).",
+        actor=admin,
+        at=now,
+    )
+
+
 def demo_load(*, now: datetime.datetime | None = None) -> list[DemoLogin]:
     """Load (or refresh) the demo data; return the demo logins to print."""
     now = now or timezone.now()
@@ -466,5 +486,6 @@ def demo_load(*, now: datetime.datetime | None = None) -> list[DemoLogin]:
         from consultation import results
 
         results.freeze(circular_205, now=circular_205.closed_at or now)
+        _q5051_approved(circular_205, admin, now)
         _live_circular(admin, now)
     return logins

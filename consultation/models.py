@@ -108,6 +108,20 @@ class Circular(models.Model):
     class Procedure(models.TextChoices):
         TAP = "tap", _("Traditional Approval Process (TAP)")
 
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", _("Member State consultation (9.4)")
+        APPROVAL_NOTICE = "approval_notice", _("Approval notice (9.6)")
+
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.CONSULTATION,
+        help_text=_(
+            "A consultation asks the Member States; an approval notice announces, after the "
+            "meeting, which texts were approved (Resolution 1, 9.6) and takes no replies."
+        ),
+    )
     number = models.PositiveIntegerField(_("number"))
     study_period = models.CharField(
         _("study period"),
@@ -202,8 +216,12 @@ class Circular(models.Model):
                 fields=["study_period", "number"], name="circular_number_unique_in_period"
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(deadline__isnull=False),
+                condition=Q(status="draft") | Q(deadline__isnull=False) | Q(kind="approval_notice"),
                 name="circular_published_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["consultation", "approval_notice"]),
+                name="circular_kind_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(status="closed") | Q(closed_at__isnull=False),
@@ -219,10 +237,15 @@ class Circular(models.Model):
         return gettext("TSB Circular %(number)s") % {"number": self.number}
 
     @property
+    def is_notice(self) -> bool:
+        return self.kind == self.Kind.APPROVAL_NOTICE
+
+    @property
     def is_open_for_replies(self) -> bool:
-        """Published and before the deadline (the server clock, UTC)."""
+        """Published and before the deadline (the server clock, UTC); never a notice."""
         return (
-            self.status == self.Status.PUBLISHED
+            self.kind == self.Kind.CONSULTATION
+            and self.status == self.Status.PUBLISHED
             and self.deadline is not None
             and timezone.now() <= self.deadline.replace(microsecond=999999)
         )
@@ -685,6 +708,10 @@ class Notification(models.Model):
         RECEIPT = "receipt", _("Receipt to the signatory")
         RECEIPT_COPY = "receipt_copy", _("Copy of a receipt")
         SUMMARY = "summary", _("Closing summary to TSB")
+        APPROVAL_NOTICE = "approval_notice", _("Approval notice")
+        MORE_TIME_REMINDER = "more_time_reminder", _("Reminder before the end of more time")
+        OPPOSITION_RECEIPT = "opposition_receipt", _("Receipt of a formal opposition")
+        WINDOW_ENDED = "window_ended", _("End of more time, to TSB")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -806,6 +833,7 @@ class ExportJob(models.Model):
     class Format(models.TextChoices):
         XLSX = "xlsx", "XLSX"
         CSV = "csv", "CSV"
+        JSON = "json", "JSON"
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -823,6 +851,15 @@ class ExportJob(models.Model):
         related_name="+",
         verbose_name=_("circular"),
         help_text=_("Empty: the replies of every circular."),
+    )
+    query = models.TextField(
+        _("filters"),
+        blank=True,
+        help_text=_(
+            "The replies list's filters and search, as its address gives them (status, "
+            "channel, late, region, circular, demonstration data, search): the worker "
+            "exports the replies that list shows."
+        ),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
@@ -849,3 +886,194 @@ class ExportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(99, 100 * self.rows_done // self.rows_total)
+
+
+# --- Stage two: the meeting's decision, "more time", the approval notice (9.5, 9.6) -------------
+
+
+class DraftOutcome(AppendOnlyModel):
+    """What was decided on a draft after its consultation, append-only: the meeting's
+    decision as TSB recorded it, and the end of a "more time" window as the portal recorded
+    it. The latest counts; a correction is a new record, the earlier one stays."""
+
+    class Decision(models.TextChoices):
+        NOT_CONSIDERED = rules.NOT_CONSIDERED, _("Not considered (under 70 per cent)")
+        APPROVED = rules.APPROVED, _("Considered and approved")
+        APPROVED_WITH_RESERVATIONS = (
+            rules.APPROVED_WITH_RESERVATIONS,
+            _("Approved, with reservations"),
+        )
+        NOT_APPROVED = rules.NOT_APPROVED, _("Not approved (opposed)")
+        MORE_TIME = rules.MORE_TIME, _("More time requested")
+        WINDOW_APPROVED = rules.WINDOW_APPROVED, _("Approved: no formal opposition in time")
+        WINDOW_NOT_APPROVED = (
+            rules.WINDOW_NOT_APPROVED,
+            _("Not approved: formal opposition in time"),
+        )
+
+    MEETING_DECISIONS = rules.MEETING_DECISIONS
+
+    draft = models.ForeignKey(
+        DraftRecommendation,
+        on_delete=models.PROTECT,
+        related_name="outcomes",
+        verbose_name=_("draft Recommendation"),
+    )
+    decision = models.CharField(_("decision"), max_length=30, choices=Decision.choices)
+    meeting_last_day = models.DateField(
+        _("last day of the meeting"),
+        help_text=_('Day 0 of the 4-week "more time" window and of the approval notice.'),
+    )
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("meeting decision")
+        verbose_name_plural = _("meeting decisions")
+        ordering = ["draft", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    decision__in=[
+                        rules.NOT_CONSIDERED,
+                        rules.APPROVED,
+                        rules.APPROVED_WITH_RESERVATIONS,
+                        rules.NOT_APPROVED,
+                        rules.MORE_TIME,
+                        rules.WINDOW_APPROVED,
+                        rules.WINDOW_NOT_APPROVED,
+                    ]
+                ),
+                name="draft_outcome_decision_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draft}: {self.get_decision_display()}"
+
+
+class OutcomeStatement(AppendOnlyModel):
+    """What one Member State's delegation said on a draft at the meeting (9.5): a
+    reservation (noted in the report), an abstention, an opposition, or a request for more
+    time; with its text."""
+
+    class Kind(models.TextChoices):
+        RESERVATION = rules.RESERVATION, _("Reservation")
+        ABSTENTION = rules.ABSTENTION, _("Abstention")
+        OPPOSITION = rules.OPPOSITION, _("Opposition")
+        MORE_TIME = rules.ASKED_MORE_TIME, _("Asked for more time")
+
+    outcome = models.ForeignKey(
+        DraftOutcome,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        verbose_name=_("meeting decision"),
+    )
+    member_state = models.ForeignKey(
+        MemberState, on_delete=models.PROTECT, related_name="+", verbose_name=_("Member State")
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        verbose_name = _("statement at the meeting")
+        verbose_name_plural = _("statements at the meeting")
+        ordering = ["outcome", "member_state__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outcome", "member_state"], name="statement_once_per_member_state"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=list(rules.STATEMENT_KINDS)), name="statement_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_state}: {self.get_kind_display()}"
+
+
+class Opposition(AppendOnlyModel):
+    """A Member State's formal opposition to a draft, sent within the 4-week "more time"
+    window after its delegation asked for more time (9.5): signed, hashed, receipted."""
+
+    outcome = models.ForeignKey(
+        DraftOutcome,
+        on_delete=models.PROTECT,
+        related_name="oppositions",
+        verbose_name=_("meeting decision"),
+    )
+    draft = models.ForeignKey(
+        DraftRecommendation,
+        on_delete=models.PROTECT,
+        related_name="oppositions",
+        verbose_name=_("draft Recommendation"),
+    )
+    member_state = models.ForeignKey(
+        MemberState, on_delete=models.PROTECT, related_name="+", verbose_name=_("Member State")
+    )
+    text = models.TextField(_("reasons"))
+    received_at = models.DateTimeField(_("received at"))
+    is_late = models.BooleanField(_("late"), default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signatory"),
+    )
+    signatory_name = models.CharField(_("signed by"), max_length=200, blank=True)
+    content = models.JSONField(_("content"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("formal opposition")
+        verbose_name_plural = _("formal oppositions")
+        ordering = ["draft", "received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outcome", "member_state"], name="opposition_once_per_member_state"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_state}: {self.draft}"
+
+
+class NoticeDraft(models.Model):
+    """A draft announced by an approval notice (a circular of kind "approval notice")."""
+
+    notice = models.ForeignKey(
+        Circular,
+        on_delete=models.CASCADE,
+        related_name="announced",
+        verbose_name=_("approval notice"),
+    )
+    draft = models.ForeignKey(
+        DraftRecommendation,
+        on_delete=models.PROTECT,
+        related_name="notices",
+        verbose_name=_("draft Recommendation"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    status = models.CharField(_("as announced"), max_length=30)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("text announced")
+        verbose_name_plural = _("texts announced")
+        ordering = ["notice", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "draft"], name="notice_draft_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.draft)

@@ -74,6 +74,8 @@ def get_circular_for_reply(user: Any, pk: int) -> tuple[Circular, Official]:
     may see it but never reply (an observer, TSB staff without an official role).
     """
     circular = get_circular_for_user(user, pk)
+    if circular.is_notice:
+        raise Http404  # an approval notice takes no replies
     official = official_for_user(user)
     if official is None or not circular_visible_to_official(circular, official):
         raise PermissionDenied

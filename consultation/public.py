@@ -31,7 +31,11 @@ def circular_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "consultation/public/circular_list.html",
-        {"circulars": selectors.public_circulars(), "now": timezone.now()},
+        {
+            "circulars": selectors.public_circulars(),
+            "notices": selectors.published_notices(limit=50),
+            "now": timezone.now(),
+        },
     )
 
 
@@ -47,7 +51,11 @@ def circular_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "has_demo": circular.is_demo or circular.has_demo_replies,  # type: ignore[attr-defined]
         "now": timezone.now(),
     }
+    if circular.is_notice:
+        context["announced"] = circular.announced.select_related("draft__circular")
+        return render(request, "consultation/notice_detail.html", context)
     if circular.status == Circular.Status.CLOSED:
+        context["stages"] = selectors.draft_stages(drafts=context["drafts"], now=context["now"])
         results = selectors.circular_results_table(circular=circular)
         context.update(
             results=results,
@@ -57,6 +65,33 @@ def circular_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
     return render(request, "consultation/public/circular_detail.html", context)
+
+
+@require_GET
+def draft_life(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft's whole life in public: the consultations it went through and their aggregate
+    results, the meeting's decision, approved or not and when, the approval notice. Who said
+    what is public only as the meeting's report makes it (reservations, oppositions); who
+    recorded it, and from where, is TSB's."""
+    from consultation.models import DraftRecommendation
+
+    draft = (
+        DraftRecommendation.objects.select_related("circular")
+        .filter(pk=pk, circular__status__in=selectors.PUBLIC_STATUSES)
+        .first()
+    )
+    if draft is None:
+        raise Http404
+    now = timezone.now()
+    return render(
+        request,
+        "consultation/public/draft_life.html",
+        {
+            "draft": draft,
+            "chapters": selectors.draft_life(draft=draft, now=now, public=True),
+            "now": now,
+        },
+    )
 
 
 @require_GET

@@ -381,3 +381,210 @@ def position_problems(
         for name, wanted in TEXT_FOR_DECISION.items()
         if wanted == decision and not sent[name].strip() and not has_file
     }
+
+
+# --- Stage two: the meeting's decision, "more time", the approval notice (9.5, 9.6) -------------
+
+#: 9.5: a Member State whose delegation asked for more time has 4 weeks after the meeting to
+#: send a formal opposition; 9.6: within 4 weeks of the meeting the Director announces by
+#: circular whether each text was approved.
+MORE_TIME_WEEKS = 4
+
+# The meeting's decisions on a draft, as TSB records them.
+NOT_CONSIDERED = "not_considered"
+APPROVED = "approved"
+APPROVED_WITH_RESERVATIONS = "approved_reservations"
+NOT_APPROVED = "not_approved"
+MORE_TIME = "more_time"
+# What the end of a "more time" window decides, recorded by the portal itself.
+WINDOW_APPROVED = "window_approved"
+WINDOW_NOT_APPROVED = "window_not_approved"
+MEETING_DECISIONS = (NOT_CONSIDERED, APPROVED, APPROVED_WITH_RESERVATIONS, NOT_APPROVED, MORE_TIME)
+CONSIDERED = frozenset({APPROVED, APPROVED_WITH_RESERVATIONS, NOT_APPROVED, MORE_TIME})
+
+# What a Member State's delegation said at the meeting.
+RESERVATION = "reservation"
+ABSTENTION = "abstention"
+OPPOSITION = "opposition"
+ASKED_MORE_TIME = "more_time"
+STATEMENT_KINDS = (RESERVATION, ABSTENTION, OPPOSITION, ASKED_MORE_TIME)
+
+# Where a draft stands after its consultation (draft_stage).
+STAGE_AWAITING_DECISION = "awaiting_decision"
+STAGE_NOT_CONSIDERED = "not_considered"
+STAGE_APPROVED = "approved"
+STAGE_NOT_APPROVED = "not_approved"
+STAGE_MORE_TIME = "more_time"
+
+
+def more_time_window_end(meeting_last_day: datetime.date) -> datetime.datetime:
+    """The last second (UTC) of the "more time" window: the meeting's last day is day 0 and
+    the window runs to the end of day 28 (4 weeks after the meeting), 23:59:59 UTC."""
+    day = meeting_last_day + datetime.timedelta(weeks=MORE_TIME_WEEKS)
+    return datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=datetime.UTC)
+
+
+def notice_due_date(meeting_last_day: datetime.date) -> datetime.date:
+    """9.6: the Director announces the decisions within 4 weeks of the meeting (day 28)."""
+    return meeting_last_day + datetime.timedelta(weeks=MORE_TIME_WEEKS)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What one Member State's delegation said about one draft at the meeting."""
+
+    member_state: Hashable
+    kind: str
+    text: str = ""
+
+
+#: Which statements each decision needs ("needs") and which it cannot carry ("excludes").
+_DECISION_STATEMENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    NOT_CONSIDERED: (frozenset(), frozenset(STATEMENT_KINDS)),
+    APPROVED: (frozenset(), frozenset({RESERVATION, OPPOSITION, ASKED_MORE_TIME})),
+    APPROVED_WITH_RESERVATIONS: (
+        frozenset({RESERVATION}),
+        frozenset({OPPOSITION, ASKED_MORE_TIME}),
+    ),
+    NOT_APPROVED: (frozenset({OPPOSITION}), frozenset({ASKED_MORE_TIME})),
+    MORE_TIME: (frozenset({ASKED_MORE_TIME}), frozenset({OPPOSITION})),
+}
+
+
+def decision_problems(
+    *, decision: str, statements: Sequence[Statement], proceeds: bool
+) -> list[str]:
+    """Why the meeting's decision on a draft cannot be recorded as given; empty when it can.
+
+    - consideration (any decision but "not considered") needs the consultation to have
+      allowed it (9.4.5/9.4.6: under 70 per cent it may not proceed at that meeting);
+    - approved with reservations names at least one reservation, not approved at least one
+      opposition, more time at least one Member State that asked for it (9.5);
+    - approval is unopposed: an opposition or a request for more time excludes it;
+    - one statement per Member State; a reservation or an opposition says what it is.
+    """
+    if decision not in MEETING_DECISIONS:
+        return [_("Choose what the meeting decided.")]
+    problems = []
+    if decision in CONSIDERED and not proceeds:
+        problems.append(
+            _(
+                "Fewer than 70 per cent of the replies received by the deadline supported "
+                "consideration: the meeting could not consider this text (Resolution 1, 9.4.6)."
+            )
+        )
+    needs, excludes = _DECISION_STATEMENTS[decision]
+    kinds = {s.kind for s in statements}
+    # Whole sentences, one per case: a translation cannot be assembled from parts.
+    needed = {
+        RESERVATION: _("This decision needs a reservation by a named Member State."),
+        OPPOSITION: _("This decision needs an opposition by a named Member State."),
+        ASKED_MORE_TIME: _("This decision needs a named Member State that asked for more time."),
+    }
+    excluded = {
+        RESERVATION: _("This decision cannot carry a reservation."),
+        ABSTENTION: _("This decision cannot carry an abstention."),
+        OPPOSITION: _("This decision cannot carry an opposition: approval is unopposed."),
+        ASKED_MORE_TIME: _("This decision cannot carry a request for more time."),
+    }
+    for kind in STATEMENT_KINDS:
+        if kind in needs and kind not in kinds:
+            problems.append(needed[kind])
+        if kind in excludes and kind in kinds:
+            problems.append(excluded[kind])
+    seen: set[Hashable] = set()
+    for statement in statements:
+        if statement.kind not in STATEMENT_KINDS:
+            problems.append(_("Choose what each Member State said."))
+        if statement.member_state in seen:
+            problems.append(_("Each Member State is named once."))
+        seen.add(statement.member_state)
+        if statement.kind in (RESERVATION, OPPOSITION) and not statement.text.strip():
+            problems.append(
+                _("Give the text of each reservation and the reasons of each opposition.")
+            )
+    return list(dict.fromkeys(problems))  # each once, in order
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Where a draft stands after its consultation (draft_stage)."""
+
+    status: str
+    decision: str = ""
+    approved_on: datetime.date | None = None
+    window_ends_at: datetime.datetime | None = None
+    opposed_by: frozenset[Hashable] = frozenset()
+    reservations_by: frozenset[Hashable] = frozenset()
+
+    @property
+    def is_final(self) -> bool:
+        """Settled: the approval notice can announce it."""
+        return self.status in (STAGE_NOT_CONSIDERED, STAGE_APPROVED, STAGE_NOT_APPROVED)
+
+
+def opposition_on_time(received_at: datetime.datetime, meeting_last_day: datetime.date) -> bool:
+    """A formal opposition counts when received no later than the window's last second."""
+    return is_on_time(received_at, more_time_window_end(meeting_last_day))
+
+
+def draft_stage(
+    *,
+    decision: str | None,
+    meeting_last_day: datetime.date | None,
+    statements: Sequence[Statement] = (),
+    oppositions: Iterable[tuple[Hashable, datetime.datetime]] = (),
+    now: datetime.datetime,
+) -> Stage:
+    """The status of a draft from the meeting's decision (None: not recorded yet), what the
+    delegations said, and the formal oppositions received (Member State, received at).
+
+    Approved at the meeting: approved on its last day (day 0). More time: the draft stands
+    until the window's end; a formal opposition received on time from a Member State that
+    asked for more time makes it not approved; otherwise it is approved when the window has
+    ended, on the window's last day (day 28). An opposition received late, or from a Member
+    State that did not ask for more time, does not count.
+    """
+    _require_aware(now, "now")
+    if not decision:
+        return Stage(status=STAGE_AWAITING_DECISION)
+    assert meeting_last_day is not None
+    reservations = frozenset(s.member_state for s in statements if s.kind == RESERVATION)
+    if decision == NOT_CONSIDERED:
+        return Stage(status=STAGE_NOT_CONSIDERED, decision=decision)
+    if decision in (APPROVED, APPROVED_WITH_RESERVATIONS):
+        return Stage(
+            status=STAGE_APPROVED,
+            decision=decision,
+            approved_on=meeting_last_day,
+            reservations_by=reservations,
+        )
+    if decision == NOT_APPROVED:
+        opposed = frozenset(s.member_state for s in statements if s.kind == OPPOSITION)
+        return Stage(status=STAGE_NOT_APPROVED, decision=decision, opposed_by=opposed)
+    if decision != MORE_TIME:
+        raise ValueError(f"unknown decision {decision!r}")
+    end = more_time_window_end(meeting_last_day)
+    asked = {s.member_state for s in statements if s.kind == ASKED_MORE_TIME}
+    opposed = frozenset(
+        state for state, at in oppositions if state in asked and is_on_time(at, end)
+    )
+    if opposed:
+        # Approval is unopposed: one formal opposition on time settles it, window or not.
+        return Stage(
+            status=STAGE_NOT_APPROVED, decision=decision, window_ends_at=end, opposed_by=opposed
+        )
+    if is_on_time(now, end):
+        return Stage(
+            status=STAGE_MORE_TIME,
+            decision=decision,
+            window_ends_at=end,
+            reservations_by=reservations,
+        )
+    return Stage(
+        status=STAGE_APPROVED,
+        decision=decision,
+        approved_on=end.date(),
+        window_ends_at=end,
+        reservations_by=reservations,
+    )

@@ -59,3 +59,15 @@ def export_jobs_housekeeping_task() -> dict[str, int]:
     from consultation.services.exports import export_jobs_housekeeping
 
     return export_jobs_housekeeping()
+
+
+@shared_task(name="consultation.more_time_housekeeping")
+def more_time_housekeeping_task() -> dict[str, object]:
+    """Stage two (Resolution 1, 9.5): remind the Member States that asked for more time,
+    and record the end of each window that has passed."""
+    from consultation.services import approval
+
+    return {
+        "reminders": approval.more_time_reminders_queue_due(),
+        "ended": approval.more_time_windows_close_due(),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consultation import documents, printing, views
+from consultation import approval_views, documents, printing, views
 
 app_name = "consultation"
 
@@ -19,6 +19,18 @@ urlpatterns = [
         printing.reply_receipt_pdf,
         name="reply-receipt-pdf",
     ),
+    path(
+        "circulars/<int:pk>/drafts/<int:draft_pk>/opposition/",
+        approval_views.opposition,
+        name="opposition",
+    ),
+    path(
+        "circulars/<int:pk>/drafts/<int:draft_pk>/opposition/receipt/",
+        approval_views.opposition_receipt,
+        name="opposition-receipt",
+    ),
+    path("tsb/drafts/<int:pk>/", approval_views.draft_life, name="draft-life"),
+    path("tsb/drafts/<int:pk>/notice/", approval_views.notice_generate, name="notice-generate"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("tsb/circulars/<int:pk>/results/", views.circular_results, name="circular-results"),
     path(

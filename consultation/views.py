@@ -45,25 +45,25 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"now": timezone.now()}
     official = official_for_user(request.user)
     if official is not None:
-        circulars = selectors.circular_list_for_official(official=official)
-        closed = [c for c in circulars if c.status == Circular.Status.CLOSED]
+        published, closed, closed_total = selectors.circular_list_for_official(official=official)
         context.update(
             official=official,
-            open_circulars=[c for c in circulars if c.status == Circular.Status.PUBLISHED],
-            closed_circulars=closed,
-            results=selectors.circular_results_frozen(circulars=closed),
+            open_circulars=published,
+            closed_circulars=closed,  # the latest ones, each with its frozen_results
+            closed_total=closed_total,
+            more_time=selectors.more_time_for_official(official=official, now=context["now"]),
+            notices=selectors.notices_for_official(official=official),
         )
     else:
         observer = observer_for_user(request.user)
         if observer is not None:
             copied = selectors.circular_list_for_observer(observer=observer)
-            context.update(
-                observer=observer,
-                copied_circulars=copied,
-                results=selectors.circular_results_frozen(
-                    circulars=[c for c in copied if c.status == Circular.Status.CLOSED]
-                ),
+            results = selectors.circular_results_frozen(
+                circulars=[c for c in copied if c.status == Circular.Status.CLOSED]
             )
+            for circular in copied:
+                circular.frozen_results = results.get(circular.pk)  # type: ignore[attr-defined]
+            context.update(observer=observer, copied_circulars=copied)
         elif not request.user.is_authenticated:
             public = selectors.public_circulars(limit=20)
             context.update(
@@ -82,6 +82,16 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def circular_detail(request: HttpRequest, pk: int) -> HttpResponse:
     circular = get_circular_for_user(request.user, pk)
+    if circular.is_notice:
+        return render(
+            request,
+            "consultation/notice_detail.html",
+            {
+                "circular": circular,
+                "copies": circular.copies.all(),
+                "announced": circular.announced.select_related("draft"),
+            },
+        )
     official = official_for_user(request.user)
     reply = None
     if official is not None:
@@ -111,15 +121,13 @@ def circular_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _position_forms(
     request: HttpRequest, circular: Circular, reply: Reply | None
 ) -> list[PositionForm]:
-    positions = {p.draft_id: p for p in reply.positions.all()} if reply else {}
     attachments: dict[int, list[Attachment]] = {}
     if reply:
         for attachment in reply.attachments.all():
             if attachment.position_id is not None:
                 attachments.setdefault(attachment.position_id, []).append(attachment)
     forms = []
-    for draft in circular.drafts.all():
-        position = positions.get(draft.pk)
+    for draft, position in selectors.drafts_with_positions(circular=circular, reply=reply):
         initial = (
             {
                 "decision": position.decision,
@@ -208,7 +216,8 @@ def _error_summary(header: ReplyHeaderForm, positions: list[PositionForm]) -> li
 @require_http_methods(["GET", "POST"])
 def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
     circular, official = get_circular_for_reply(request.user, pk)
-    reply = selectors.reply_for_form(circular=circular, official=official)
+    # The positions come with the drafts (_position_forms): one query for both.
+    reply = selectors.reply_for_form(circular=circular, official=official, positions=False)
     is_open = circular.is_open_for_replies
     revision = reply.revision if reply else 0
     if request.method == "POST":

@@ -46,6 +46,8 @@ def circular_publish(
                 _("%(circular)s is %(status)s; only a draft circular can be published.")
                 % {"circular": circular, "status": circular.get_status_display().lower()}
             )
+        if circular.is_notice:
+            return _publish_notice(circular, actor=actor, ip_address=ip_address, now=now)
         if not circular.drafts.exists():
             raise TransitionError(
                 _("%(circular)s lists no draft Recommendation; add one before publishing.")
@@ -83,6 +85,31 @@ def circular_publish(
     return circular
 
 
+def _publish_notice(
+    circular: Circular, *, actor: User | None, ip_address: str | None, now: datetime.datetime
+) -> Circular:
+    """Publish an approval notice (9.6), inside circular_publish's transaction and lock: it
+    takes no replies and has no deadline; it is mailed to the electorate and the copy list."""
+    from consultation.services.approval import notice_publish_check
+
+    notice_publish_check(circular, now=now)
+    if circular.issued_on is None:
+        circular.issued_on = now.astimezone(datetime.UTC).date()
+    circular.status = Circular.Status.PUBLISHED
+    circular.published_at = now
+    circular.save(update_fields=["issued_on", "status", "published_at", "updated_at"])
+    CircularEvent.objects.create(
+        circular=circular,
+        actor=actor,
+        from_status=Circular.Status.DRAFT,
+        to_status=Circular.Status.PUBLISHED,
+        at=now,
+        ip_address=ip_address,
+    )
+    notifications.notices_queue(circular=circular, now=now)
+    return circular
+
+
 def circular_close(
     *,
     circular_id: int,
@@ -99,6 +126,11 @@ def circular_close(
     now = now or timezone.now()
     with transaction.atomic():
         circular = _locked_circular(circular_id)
+        if circular.is_notice:
+            raise TransitionError(
+                _("%(circular)s is an approval notice: it takes no replies and never closes.")
+                % {"circular": circular}
+            )
         if circular.status != Circular.Status.PUBLISHED:
             raise TransitionError(
                 _("%(circular)s is %(status)s; only a published circular can be closed.")

@@ -116,10 +116,12 @@ def _electorate_ids(circular: Circular) -> list[int]:
 def notices_queue(*, circular: Circular, now: datetime.datetime) -> list[int]:
     """The notice of a newly published circular: every active official of every Member State
     of its electorate, and the active observers of the categories on its copy list."""
+    # The same lists for a consultation and for an approval notice (9.6), each its own mail.
+    kind = Notification.Kind.APPROVAL_NOTICE if circular.is_notice else Notification.Kind.NOTICE
     rows = [
         _row(
             circular,
-            kind=Notification.Kind.NOTICE,
+            kind=kind,
             email=o.user.email,
             member_state=o.member_state,
             recipient=o.user,
@@ -138,7 +140,7 @@ def notices_queue(*, circular: Circular, now: datetime.datetime) -> list[int]:
     rows += [
         _row(
             circular,
-            kind=Notification.Kind.NOTICE,
+            kind=kind,
             email=ob.user.email,
             recipient=ob.user,
             language=ob.user.mail_language,
@@ -324,7 +326,17 @@ def enqueue_on_commit(ids: Sequence[int]) -> None:
 
 
 def _still_due(notification: Notification, now: datetime.datetime) -> bool:
-    """A reminder is not sent once the state has submitted or the deadline has passed."""
+    """A reminder is not sent once the state has submitted or the deadline has passed; a
+    "more time" reminder once the state has opposed or the window has ended."""
+    if notification.kind == Notification.Kind.MORE_TIME_REMINDER:
+        from consultation.models import Opposition
+
+        ends = datetime.datetime.fromisoformat(notification.context.get("window_ends_at", ""))
+        # One formal opposition on time settles the draft: nobody is reminded after it.
+        opposed = Opposition.objects.filter(
+            draft_id=notification.context.get("draft_id"), is_late=False
+        ).exists()
+        return rules.is_on_time(now, ends) and not opposed
     if notification.kind != Notification.Kind.REMINDER:
         return True
     circular = notification.circular

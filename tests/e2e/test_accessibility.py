@@ -2,9 +2,10 @@
 "critical" on any page an official, an observer, TSB or the public reaches.
 
 The official's path (home of a signatory and of a drafter, circular open and closed, reply form
-empty, with errors and saved with a file, review, receipt) is scanned in English, Arabic (right
-to left) and Chinese; the login pages, the public pages, TSB's results page, the observer's home
-and the 404 page in English. The home pages and the reply form are scanned at desktop width and
+empty, with errors and saved with a file, review, receipt, the formal opposition after "more
+time") is scanned in English, Arabic (right to left) and Chinese; the login pages, the public
+pages (a text's life too), TSB's results page and page of a text, the observer's home and the
+404 page in English. The home pages and the reply form are scanned at desktop width and
 at 390 px. A failure names the page, language and width, and lists each violation's rule,
 impact, help and first targets; violations of lesser impact are printed (pytest -rA shows them).
 """
@@ -277,6 +278,59 @@ def home_observer(page: Any, world: World) -> None:
     go(page, "/")
 
 
+def _more_time(world: World) -> tuple[Circular, Any]:
+    """A closed consultation whose meeting ended yesterday, where the signatory's state asked
+    for more time on its text: the 4-week window is open."""
+    from django.utils import timezone
+
+    from consultation import rules
+    from consultation.services import approval
+
+    today = timezone.now().date()
+    meeting = factories.MeetingFactory(
+        starts_on=today - datetime.timedelta(days=10), ends_on=today - datetime.timedelta(days=1)
+    )
+    closed = factories.CircularFactory(
+        meeting=meeting,
+        study_group=meeting.study_group,
+        deadline=timezone.now() - datetime.timedelta(days=20),
+        issued_on=today - datetime.timedelta(days=120),
+        status=Circular.Status.CLOSED,
+        published_at=timezone.now() - datetime.timedelta(days=120),
+        closed_at=timezone.now() - datetime.timedelta(days=19),
+    )
+    draft = factories.DraftFactory(circular=closed, order=1)
+    approval.outcome_record(
+        draft_id=draft.pk,
+        decision=rules.MORE_TIME,
+        statements=[
+            approval.StatementInput(world.signatory.member_state_id, rules.ASKED_MORE_TIME)
+        ],
+        actor=world.tsb,
+    )
+    return closed, draft
+
+
+def opposition(page: Any, world: World) -> None:
+    """The formal opposition of a state that asked for more time at the meeting."""
+    closed, draft = _more_time(world)
+    log_in(page, world.signatory.user)
+    go(page, f"/circulars/{closed.pk}/drafts/{draft.pk}/opposition/")
+    assert page.locator("main form textarea").is_visible()
+
+
+def public_text(page: Any, world: World) -> None:
+    go(page, f"/public/drafts/{world.closed.drafts.get().pk}/")
+
+
+def tsb_text(page: Any, world: World) -> None:
+    """TSB's page of a text: its life and the form of the meeting's decision."""
+    _closed, draft = _more_time(world)
+    log_in(page, world.tsb)
+    go(page, f"/tsb/drafts/{draft.pk}/")
+    assert page.locator("select[name=outcome-decision]").is_visible()
+
+
 def not_found(page: Any, world: World) -> None:
     response = page.goto(page.base + "/no-such-page/")
     assert response is not None and response.status == 404
@@ -292,6 +346,7 @@ OFFICIAL_PATH: dict[str, Callable[[Any, World], None]] = {
     "reply-form-saved": reply_form_saved,
     "review": review,
     "receipt": receipt,
+    "opposition": opposition,
 }
 ENGLISH_ONLY: dict[str, Callable[[Any, World], None]] = {
     "login": login,
@@ -304,6 +359,8 @@ ENGLISH_ONLY: dict[str, Callable[[Any, World], None]] = {
     "home-anonymous": home_anonymous,
     "tsb-results": tsb_results,
     "home-observer": home_observer,
+    "public-text": public_text,
+    "tsb-text": tsb_text,
     "404": not_found,
 }
 PHONE_TOO = {
@@ -313,6 +370,7 @@ PHONE_TOO = {
     "reply-form",
     "reply-form-errors",
     "reply-form-saved",
+    "opposition",
 }
 
 

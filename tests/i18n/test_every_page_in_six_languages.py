@@ -23,7 +23,7 @@ from accounts import services as account_services
 from accounts.models import MemberState, ObserverCategory, Official
 from consultation import services, tasks
 from consultation.models import CircularCopy
-from consultation.services import notifications
+from consultation.services import approval, notifications
 from tests import factories
 from tests.accounts.helpers import first_link, password_login
 from tests.conftest import sign_in
@@ -248,12 +248,83 @@ def test_the_whole_path_speaks_the_readers_language(
     sign_in(signatory, people["signatory"].user)  # weeks later: a new session
     journey.page("signatory home after closing", signatory.get(reverse("home")))
 
+    # Stage two: at the meeting Germany asks for more time on the first text, the second is
+    # approved; TSB records both on its page of each text.
+    meeting = circular.meeting
+    time_machine.move_to(
+        datetime.datetime.combine(meeting.ends_on, datetime.time(16), tzinfo=datetime.UTC)
+    )
+    sign_in(staff, tsb_staff)
+    life = [reverse("consultation:draft-life", args=[d.pk]) for d in drafts]
+    journey.page("TSB page of a text", staff.get(life[0]))
+    empty = {
+        "statements-TOTAL_FORMS": "6",
+        "statements-INITIAL_FORMS": "0",
+        "statements-MIN_NUM_FORMS": "0",
+        "statements-MAX_NUM_FORMS": "50",
+    }
+    refused = staff.post(life[0], {**empty, "outcome-decision": "more_time"})
+    journey.page("TSB decision refused", refused, status=400)
+    more_time = {
+        **empty,
+        "outcome-decision": "more_time",
+        "statements-0-member_state": str(people["other"].member_state_id),
+        "statements-0-kind": "more_time",
+    }
+    assert staff.post(life[0], more_time).status_code == 302
+    assert staff.post(life[1], {**empty, "outcome-decision": "approved"}).status_code == 302
+    other = Client()
+    sign_in(other, people["other"].user)
+    journey.page("home with more time", other.get(reverse("home")))
+    oppose = reverse("consultation:opposition", args=[circular.pk, drafts[0].pk])
+    journey.page("formal opposition", other.get(oppose))
+    journey.page("formal opposition refused", other.post(oppose, {"text": ""}), status=400)
+    window_end = datetime.datetime.combine(
+        meeting.ends_on + datetime.timedelta(days=28),
+        datetime.time(23, 59, 59),
+        tzinfo=datetime.UTC,
+    )
+    approval.more_time_reminders_queue_due(now=window_end - datetime.timedelta(days=7))
+    tasks.notifications_drain_task()
+    response = other.post(oppose, {"text": "Contraire.", "confirm": "on"})
+    assert response.status_code == 302
+    journey.page("opposition receipt", other.get(response["Location"]))
+    tasks.notifications_drain_task()
+    time_machine.move_to(window_end + datetime.timedelta(seconds=1))
+    assert approval.more_time_windows_close_due() == [drafts[0].pk]
+    tasks.notifications_drain_task()
+    sign_in(staff, tsb_staff)
+    response = staff.post(
+        reverse("consultation:notice-generate", args=[drafts[0].pk]),
+        {"notice-number": "999", "notice-study_period": circular.study_period},
+    )
+    assert response.status_code == 302
+    notice = circular.meeting.circulars.get(kind="approval_notice")
+    services.circular_publish(circular_id=notice.pk, actor=tsb_staff)
+    tasks.notifications_drain_task()
+    journey.page("public notice", public.get(reverse("public:circular-detail", args=[notice.pk])))
+    journey.page("public text", public.get(reverse("public:draft-life", args=[drafts[1].pk])))
+    sign_in(other, people["other"].user)  # weeks later: a new session
+    journey.page(
+        "official notice", other.get(reverse("consultation:circular-detail", args=[notice.pk]))
+    )
+
     kinds = {n.kind for n in notifications.Notification.objects.filter(status="sent")}
-    assert kinds == {"notice", "reminder", "receipt", "receipt_copy", "summary"}
+    assert kinds == {
+        "notice",
+        "reminder",
+        "receipt",
+        "receipt_copy",
+        "summary",
+        "more_time_reminder",
+        "opposition_receipt",
+        "window_ended",
+        "approval_notice",
+    }
     assert all(n.language == language for n in notifications.Notification.objects.all())
     sign_in(observer, people["observer"].user)
     journey.page("forbidden page", observer.get(edit), status=403)
-    assert len(journey.pages) == 29
+    assert len(journey.pages) == 38
     if language != "en":
         problems = journey.problems()
         assert problems == [], "\n".join(problems)
