@@ -20,6 +20,7 @@ top of the document, in the page header, and beside each demonstration reply.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -139,6 +140,11 @@ class _Submitted:
     @property
     def reply_attachments(self) -> list[dict[str, Any]]:
         return list(self.content.get("attachments", []))
+
+    @functools.cached_property
+    def received(self) -> str:
+        """ "Received <time> (<channel>), version <n>.", once per reply (not once per draft)."""
+        return _received(self)
 
 
 def _replies_as_submitted(circular: Circular) -> tuple[list[_Submitted], list[_Submitted]]:
@@ -444,7 +450,7 @@ def _draft_section(
             Entry(
                 member_state=reply.member_state,
                 is_demo=reply.is_demo,
-                received=_received(reply),
+                received=reply.received,
                 decision=decision,
                 parts=_position_parts(position, reply.reply_attachments),
             )
@@ -506,7 +512,7 @@ def _late_entries(
             Entry(
                 member_state=reply.member_state,
                 is_demo=reply.is_demo,
-                received=_received(reply),
+                received=reply.received,
                 note=_(
                     "This Member State also replied by the deadline: that reply is the one "
                     "counted above."
