@@ -10,11 +10,31 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run test install catalogs lint check-migrations pytest clean demo-code
 
-$(STAMP): pyproject.toml
+LOCK   := requirements.lock
+# How the lock is made (make lock): exact versions with the hashes of every file PyPI has for
+# them; --isolated ignores this machine's pip configuration (local mirrors).
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--extra dev --no-emit-index-url --no-emit-find-links --pip-args "--isolated"
+
+.PHONY: lock
+
+## The virtualenv: exactly the versions of requirements.lock (hashes checked), then the
+## project's own metadata (no dependencies: they all come from the lock). Rebuilt whenever
+## pyproject.toml or the lock changes; `pip check` fails if pyproject.toml asks for a
+## package the lock lacks (run `make lock` then).
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation .
+	@out=$$($(PY) -m pip check) || { echo "$$out"; exit 1; }
 	touch $(STAMP)
+
+## make lock: re-resolve requirements.lock from pyproject.toml, keeping the pinned versions
+## that still fit. `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed;
+## `make lock LOCK_ARGS="--upgrade-package django"` only Django.
+lock:
+	test -x $(VENV)/bin/pip-compile || $(MAKE) $(STAMP)
+	$(PIP_COMPILE) $(LOCK_ARGS) --output-file $(LOCK) pyproject.toml
 
 install: $(STAMP) catalogs
 

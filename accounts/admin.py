@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import SelectableFieldsExportForm
 from modeltranslation.admin import TranslationAdmin
@@ -29,13 +29,19 @@ from accounts.forms import OfficialCreateForm
 from accounts.http import client_ip
 from accounts.models import (
     AccountEvent,
+    AuditEvent,
     MemberState,
     MemberStateEvent,
     Observer,
     Official,
     User,
 )
-from accounts.resources import MemberStateResource, OfficialExportResource, OfficialImportResource
+from accounts.resources import (
+    AuditEventResource,
+    MemberStateResource,
+    OfficialExportResource,
+    OfficialImportResource,
+)
 
 StrOrPromise = str | Promise
 
@@ -86,7 +92,16 @@ class ExportPermissionBase:
         # as bytes, which to_encoding would try to encode again.
         if not isinstance(file_format, base_formats.CSV):
             kwargs["encoding"] = None
-        return super().get_export_data(file_format, request, queryset, **kwargs)
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        from accounts.audit import audit_record
+
+        audit_record(
+            "exported",
+            request=request,
+            target=f"{self.opts.app_label}.{self.opts.model_name}",
+            detail={"format": file_format.get_title(), "query": request.GET.urlencode()[:500]},
+        )
+        return data
 
     def get_export_filename(self, request: HttpRequest, queryset: Any, file_format: Any) -> str:
         stamp = timezone.now().strftime("%Y-%m-%d")
@@ -102,10 +117,20 @@ class SpreadsheetMixin(ExportPermissionBase, ImportExportMixin):
       previews every row or lists every bad row, and writes nothing. Confirming imports the
       whole file in one transaction, or nothing if any row fails then.
     - A file that cannot be read (wrong format, not UTF-8) is refused with its reason.
+    - An XLSX cell holding a live formula is a row error (accounts.resources.FormulaCell).
     """
 
     import_template_name = "admin/accounts/import.html"
     import_permissions: tuple[str, ...] = ("add",)
+
+    def get_import_formats(self) -> list[Any]:
+        """XLSX read so that a cell holding a formula is refused (FormulaCheckingXLSX)."""
+        from accounts.resources import FormulaCheckingXLSX
+
+        return [
+            FormulaCheckingXLSX if f is base_formats.XLSX else f
+            for f in super().get_import_formats()  # type: ignore[misc]
+        ]
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         return all(
@@ -157,6 +182,17 @@ class SpreadsheetMixin(ExportPermissionBase, ImportExportMixin):
 
     def process_result(self, result: Any, request: HttpRequest) -> HttpResponse:
         if not (result.has_errors() or result.has_validation_errors()):
+            # One audit event for the confirmed import (the services leave one per row
+            # written, in the account or Member State history).
+            from accounts.audit import audit_record
+
+            totals = {str(k): v for k, v in getattr(result, "totals", {}).items() if v}
+            audit_record(
+                "imported",
+                request=request,
+                target=f"{self.opts.app_label}.{self.opts.model_name}",
+                detail={"rows": totals},
+            )
             return super().process_result(result, request)  # type: ignore[no-any-return]
         # Rolled back (import_data with rollback_on_validation_errors): say so, show why.
         messages.error(request, _("Nothing was imported: the file has errors (below)."))
@@ -548,6 +584,36 @@ class MemberStateEventAdmin(EventAdmin):
     date_hierarchy = "at"
     fields = ["at", "member_state", "kind", "actor", "ip_address", "detail"]
     readonly_fields = ["at", "member_state", "kind", "actor", "ip_address", "detail"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ExportPermissionBase, ExportMixin, EventAdmin):
+    """The audit trail: read, filtered and exported by TSB (export permission); written by
+    accounts.audit only."""
+
+    list_display = ["at", "kind", "actor", "login", "member_state", "ip_address", "target"]
+    list_filter = [
+        "kind",
+        "member_state__region",
+        ("member_state", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["actor__email", "login", "ip_address", "target", "member_state__name"]
+    list_select_related = ["actor", "member_state"]
+    date_hierarchy = "at"
+    fields = [
+        "at",
+        "kind",
+        "actor",
+        "login",
+        "member_state",
+        "ip_address",
+        "path",
+        "target",
+        "detail",
+    ]
+    readonly_fields = fields
+    resource_classes = [AuditEventResource]
+    export_filename_prefix = "audit"
 
 
 admin.site.unregister(UserSession)

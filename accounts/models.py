@@ -393,3 +393,64 @@ class MemberStateEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.member_state}: {self.get_kind_display()}"
+
+
+class AuditEvent(AppendOnlyModel):
+    """The portal's one audit trail, for TSB to read, filter and export: every login (success
+    and failure), two-factor failure, refusal, reply submission and revision, stand-in entry
+    by TSB, export, import and admin change, with who, which Member State, when (UTC) and
+    from where. Written by accounts.audit only; never a password, code or session key."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Login")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        MFA_FAILED = "mfa_failed", _("Two-factor code refused")
+        LOGOUT = "logout", _("Logout")
+        REFUSED = "refused", _("Access refused")
+        SUBMITTED = "submitted", _("Reply submitted")
+        REVISED = "revised", _("Reply revised")
+        RECORDED = "recorded", _("Reply recorded by TSB (stand-in entry)")
+        OPPOSITION = "opposition", _("Formal opposition sent")
+        DECISION = "decision", _("Meeting decision recorded")
+        EXPORTED = "exported", _("Export")
+        IMPORTED = "imported", _("Import")
+        ADMIN_CHANGE = "admin_change", _("Change in the admin")
+
+    at = models.DateTimeField(_("at (UTC)"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    login = models.CharField(
+        _("login given"),
+        max_length=254,
+        blank=True,
+        help_text=_("For a failed login: the address typed (never the password)."),
+    )
+    member_state = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Member State"),
+    )
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+    target = models.CharField(_("what it concerned"), max_length=300, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-pk"]
+        permissions = [("export_auditevent", _("Can export the audit trail"))]
+        indexes = [models.Index(fields=["kind", "at"], name="audit_kind_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()}"

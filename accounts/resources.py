@@ -14,11 +14,20 @@ stored, so never exported live, whatever the export does. A Member State is name
 alpha-2 or alpha-3 code, in any case, and the preview says which it read. Officials are created,
 and invited, only through services.official_create; Member States are written only through
 services.member_state_import_row.
+
+A cell of an XLSX file that holds a live formula is refused too, whatever the formula gives:
+django-import-export reads XLSX with openpyxl's data_only=True, which hands over the value the
+spreadsheet computed and cached when it last saved the file (a "=HYPERLINK(...)" cell arrives
+as its plain display text) or, for a file written by a program that computed nothing, an
+empty cell. FormulaCheckingXLSX (the admin's XLSX import format) reads the file a second time
+with data_only=False and passes such a cell on as a FormulaCell (its formula's text), which
+`formula_cell_error` refuses as holding a formula.
 """
 
 from __future__ import annotations
 
 import datetime
+import io
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -34,8 +43,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
+from import_export.formats import base_formats
 
-from accounts.models import MemberState, Official, Region, User
+from accounts.models import AuditEvent, MemberState, Official, Region, User
 
 # --- cells: one conversion for every export, whatever the format -----------------------------
 
@@ -164,12 +174,55 @@ def check_columns(
 _TRIGGER_NAMES = {"\t": "TAB", "\r": "CR"}
 
 
+class FormulaCell(str):
+    """An XLSX cell that holds a live formula: its text is the formula ("=SUM(A1:A2)")."""
+
+
+class FormulaCheckingXLSX(base_formats.XLSX):
+    """django-import-export's XLSX import (the first sheet, its values), except that a cell
+    holding a formula comes as a FormulaCell instead of the value cached in the file."""
+
+    def create_dataset(self, in_stream: bytes) -> Any:
+        import openpyxl
+        import tablib
+
+        def first_sheet(data_only: bool) -> Any:
+            book = openpyxl.load_workbook(
+                io.BytesIO(in_stream), read_only=True, data_only=data_only
+            )
+            return book.active
+
+        values, formulas = first_sheet(True).rows, first_sheet(False).rows
+        dataset = tablib.Dataset()
+        dataset.headers = [cell.value for cell in next(values)]
+        next(formulas)
+        ignore_blanks = getattr(settings, "IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES", False)
+        for row, formula_row in zip(values, formulas, strict=True):
+            cells = [
+                FormulaCell(f.value if isinstance(f.value, str) else getattr(f.value, "text", ""))
+                if f.data_type == "f"
+                else v.value
+                for v, f in zip(row, formula_row, strict=True)
+            ]
+            if ignore_blanks and all(value is None for value in cells):
+                continue
+            dataset.append(cells)
+        return dataset
+
+
 def formula_cell_error(column: str, value: Any, *, phone: bool = False) -> str | None:
     """Why the cell would be refused as a formula, or None.
 
-    A text cell starting with one of FORMULA_TRIGGERS is refused, except, in a telephone or
-    fax column (`phone`), a "+" followed by a digit ("+41 22 730 51 11").
+    A cell of an XLSX file that holds a formula (FormulaCell) is refused, whatever it would
+    compute. A text cell starting with one of FORMULA_TRIGGERS is refused, except, in a
+    telephone or fax column (`phone`), a "+" followed by a digit ("+41 22 730 51 11").
     """
+    if isinstance(value, FormulaCell):
+        formula = str(value) if len(value) <= 60 else value[:59] + "\N{HORIZONTAL ELLIPSIS}"
+        return _(
+            "The %(column)s cell holds a formula (%(formula)s), not a value: a spreadsheet "
+            "would compute it when the file is opened. Type the value itself."
+        ) % {"column": column, "formula": formula}
     if not isinstance(value, str) or not value.startswith(FORMULA_TRIGGERS):
         return None
     if phone and re.match(r"\+\d", value):
@@ -207,9 +260,9 @@ class CheckedImportMixin:
         # Trim text cells: spreadsheets keep stray spaces, which would make "QAA " unknown.
         # Only spaces and new lines on the left: a leading TAB or CR is a formula trigger,
         # refused below (and a CSV's CR arrives as a new line).
+        # A FormulaCell stays as it is: refused below, whatever its spaces.
         rows = [
-            tuple(v.lstrip(" \n").rstrip() if isinstance(v, str) else v for v in row)
-            for row in dataset
+            tuple(v.lstrip(" \n").rstrip() if type(v) is str else v for v in row) for row in dataset
         ]
         del dataset[0 : len(dataset)]
         dataset.headers = [str(h).strip() if h is not None else "" for h in dataset.headers]
@@ -305,7 +358,7 @@ class MemberStateResource(SafeExportMixin, CheckedImportMixin, resources.ModelRe
     def before_import_row(self, row: Any, **kwargs: Any) -> None:
         alpha2, alpha3 = row.get("alpha2"), row.get("alpha3")
         for column in ("alpha2", "alpha3", "region"):
-            if isinstance(row.get(column), str):
+            if isinstance(row.get(column), str) and not isinstance(row[column], FormulaCell):
                 row[column] = row[column].upper()
         if alpha2 and not alpha3 and isinstance(alpha2, str):
             state, kind = member_state_by_code(alpha2)
@@ -591,3 +644,41 @@ class OfficialImportResource(CheckedImportMixin, resources.ModelResource):
         instance.granted_by = official.granted_by
         instance.granted_at = official.granted_at
         instance._state.adding = False
+
+
+class AuditEventResource(SafeExportMixin, resources.ModelResource):
+    """The audit trail as TSB exports it (filters of the list apply)."""
+
+    at = fields.Field(attribute="at", column_name="at (UTC)")
+    kind = fields.Field(attribute="kind", column_name="what")
+    actor = fields.Field(attribute="actor__email", column_name="by")
+    login = fields.Field(attribute="login", column_name="login given")
+    member_state = fields.Field(attribute="member_state__alpha3", column_name="Member State")
+    ip_address = fields.Field(attribute="ip_address", column_name="from address")
+    path = fields.Field(attribute="path", column_name="page")
+    target = fields.Field(attribute="target", column_name="what it concerned")
+    detail = fields.Field(attribute="detail", column_name="detail")
+
+    class Meta:
+        model = AuditEvent
+        name = "Audit trail"
+        fields = (
+            "at",
+            "kind",
+            "actor",
+            "login",
+            "member_state",
+            "ip_address",
+            "path",
+            "target",
+            "detail",
+        )
+        export_order = fields
+
+    def dehydrate_detail(self, event: AuditEvent) -> str:
+        import json
+
+        return json.dumps(event.detail, sort_keys=True, ensure_ascii=False)
+
+    def filter_export(self, queryset: Any, **kwargs: Any) -> Any:
+        return queryset.select_related("actor", "member_state")

@@ -6,6 +6,8 @@ and DATABASE_URL must be set explicitly. `make run` sets DEBUG=true for the loca
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 
 import dj_database_url
@@ -23,8 +25,12 @@ PRODUCTION = not DEBUG
 SECRET_KEY = env_required(
     "SECRET_KEY", when=PRODUCTION, fallback="insecure-local-development-key-do-not-deploy"
 )
-if PRODUCTION and len(SECRET_KEY) < 32:
-    raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long in production.")
+if PRODUCTION and len(SECRET_KEY) < 50:
+    # Django's own deploy check (security.W009) wants 50 characters or more.
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be at least 50 characters long in production. Generate one with: "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -47,10 +53,13 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "import_export",
+    "csp",  # django-csp 4: its system checks (old-style CSP_* settings)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (config.csp: stricter for the portal's pages).
+    "config.csp.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -60,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The audit trail: the request for audit_record, and every 403 as a refusal.
+    "accounts.audit.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -148,6 +159,24 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Media (reply attachments, large exports, import previews): the local disk by default; with
+# STORAGE_S3_BUCKET set, an S3-compatible object store that every machine shares
+# (django-storages), private, reached with credentials from the environment only.
+if env_str("STORAGE_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("STORAGE_S3_BUCKET"),
+            "endpoint_url": env_str("STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("STORAGE_S3_REGION") or None,
+            "access_key": env_str("STORAGE_S3_ACCESS_KEY") or None,
+            "secret_key": env_str("STORAGE_S3_SECRET_KEY") or None,
+            "location": env_str("STORAGE_S3_PREFIX"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # uploads are served only through permission-checked views
 
@@ -194,12 +223,54 @@ if PRODUCTION and EMAIL_BACKEND.endswith("smtp.EmailBackend") and EMAIL_HOST == 
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_HTTPONLY = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients):
+# BEHIND_TLS_PROXY=true. Never set it without such a proxy: clients could then claim https.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=False) else None
+)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# HSTS: a year, subdomains included, preload-ready (what `manage.py check --deploy` asks for).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp 4): no inline script anywhere, scripts and styles from
+# our own origin only. Inline style *attributes* stay allowed (style-src-attr): the results
+# bars set their widths with style="width: …%". The admin gets a relaxed variant
+# (CSP_ADMIN_DIRECTIVES, applied by config.csp.PortalCSPMiddleware); see README, "Production".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],  # data: allauth's TOTP QR code is an SVG data URI
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+_import_export_handler = base64.b64encode(
+    hashlib.sha256(b"onSelectToggleChange(event)").digest()
+).decode()
+CSP_ADMIN_DIRECTIVES = {
+    # django-import-export's export page has one inline handler,
+    # onchange="onSelectToggleChange(event)": allowed by its hash, no other inline script.
+    "script-src": [
+        "'self'",
+        "'unsafe-hashes'",
+        f"'sha256-{_import_export_handler}'",
+    ],
+    # The admin's change list writes an inline <style> block; import-export's pages use style
+    # attributes. Styles cannot run code; scripts stay strict.
+    "style-src": ["'self'", "'unsafe-inline'"],
+}
 
 # allauth: e-mail login, no public signup (TSB invites officials).
 SITE_ID = 1
@@ -299,6 +370,9 @@ ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 # Links in e-mails, and who receives the closing summary of each circular.
 PORTAL_URL = PORTAL_BASE_URL or "http://127.0.0.1:8000"
 TSB_SUMMARY_EMAILS = env_list("TSB_SUMMARY_EMAILS")
+# Reminders to the Member States that asked for more time at a meeting (Resolution 1, 9.5),
+# before the end of the 4 weeks in which they may send a formal opposition.
+MORE_TIME_REMINDER_OFFSETS = env_str("MORE_TIME_REMINDER_OFFSETS", "14d, 7d, 2d")
 # Publishing never hangs on a broker that is down: fail fast, the outbox drain catches up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
@@ -314,6 +388,9 @@ IMPORT_EXPORT_FORMATS = [_formats.CSV, _formats.XLSX, _formats.ODS]
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The previewed upload waits in the default storage (shared by every machine when it is S3),
+# not in one machine's /tmp: the confirmation may reach another web server.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 # Large exports (a Celery task writes them) are kept this long for TSB to download.
 EXPORT_KEEP_SECONDS = env_int("EXPORT_KEEP_SECONDS", 24 * 3600)
 # XLSX cannot hold control characters: replaced rather than failing the whole export.

@@ -465,6 +465,15 @@ def _submit_version(
         detail={**detail, "sha256": version.sha256},
     )
     notifications.receipts_queue(version=version, now=now)
+    from accounts.audit import audit_record
+
+    audit_record(
+        "recorded" if entered_by else ("revised" if number > 1 else "submitted"),
+        actor=actor,
+        member_state=reply.member_state,
+        target=f"{reply.circular} ({reply.circular.study_period}), version {number}",
+        detail={"sha256": version.sha256, "late": is_late, "channel": channel},
+    )
     return version
 
 
@@ -568,6 +577,13 @@ def reply_submit(
         if reply is None:
             raise ReplyRefused(_("There is no reply to submit yet: fill in the form first."))
         _check_revision(reply, expected_revision)
+        if reply.status == Reply.Status.SUBMITTED and reply.submitted_revision == reply.revision:
+            # The same confirmation again (a double click, a retried request, the same form
+            # sent to two web servers): nothing changed since the latest version, which is
+            # the answer; a reply is stored once per change, never twice.
+            latest = reply.versions.order_by("-number").first()
+            if latest is not None and expected_sha256 in (None, latest.sha256):
+                return latest
         reply = (
             Reply.objects.select_related("circular", "member_state")
             .prefetch_related("attachments", "positions__draft")
