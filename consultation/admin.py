@@ -40,6 +40,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from accounts.admin import ExportPermissionBase, LanguageColumnsMixin
 from accounts.admin_actions import confirm_then_run
+from accounts.audit import audit_record
 from consultation import exports, rules, selectors, services
 from consultation.models import (
     Attachment,
@@ -284,6 +285,7 @@ class CircularAdmin(ExportPermissionMixin, LanguageColumnsMixin, TranslationAdmi
 
             return [NoticeDraftInline, CopyInline, CircularEventInline]
         return list(self.inlines)
+
     actions = ["publish", "close"]
     autocomplete_fields = ["meeting"]
     fieldsets = (
@@ -863,6 +865,12 @@ class ReplyAdmin(LateDisplayMixin, ExportPermissionMixin, admin.ModelAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(reverse("admin:consultation_reply_changelist"))
+        audit_record(
+            "exported",
+            request=request,
+            target=f"consultation.reply (export job {job.pk})",
+            detail={"format": kind, "query": job.query[:500]},
+        )
         self.message_user(
             request,
             _("The export is being written by a worker: this page shows its progress."),
@@ -897,6 +905,12 @@ class ReplyAdmin(LateDisplayMixin, ExportPermissionMixin, admin.ModelAdmin):
             raise Http404 from None
         scope = "listed" if exports.clean_query(params.urlencode()) else "all"
         filename = f"replies-{scope}-{timezone.now():%Y-%m-%d}.{kind}"
+        audit_record(
+            "exported",
+            request=request,
+            target="consultation.reply (large export)",
+            detail={"format": kind, "query": params.urlencode()[:500]},
+        )
         if kind in ("csv", "json"):
             stream, content_type = {
                 "csv": (exports.iter_replies_csv, "text/csv; charset=utf-8"),
@@ -1217,6 +1231,12 @@ class ExportJobAdmin(ReadOnlyAdmin):
         if not job.file or (job.expires_at and job.expires_at <= timezone.now()):
             raise Http404
         name = job.file.name.rsplit("/", 1)[-1]
+        audit_record(
+            "exported",
+            request=request,
+            target=f"export job {job.pk}: {name}",
+            detail={"downloaded": True, "rows": job.rows_done},
+        )
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
 
 

@@ -479,6 +479,14 @@ def circular_results_json(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="results-circular-{circular.number}-{circular.study_period}.json"'
     )
+    from accounts.audit import audit_record
+
+    audit_record(
+        "exported",
+        request=request,
+        target=f"frozen results of {circular} ({circular.study_period})",
+        detail={"format": "json", "sha256": frozen.sha256},
+    )
     response["X-Results-SHA256"] = frozen.sha256
     response["X-Results-Frozen-At"] = frozen.taken_at.isoformat()
     return response

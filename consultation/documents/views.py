@@ -119,6 +119,17 @@ def _td_for_request(
     }
 
 
+def _audit(request: HttpRequest, circular: Any, kind: str) -> None:
+    from accounts.audit import audit_record
+
+    audit_record(
+        "exported",
+        request=request,
+        target=f"comments TD of {circular} ({circular.study_period})",
+        detail={"format": kind},
+    )
+
+
 @login_required
 @require_safe
 def comments_td_download(request: HttpRequest, pk: int) -> HttpResponse:
@@ -128,6 +139,7 @@ def comments_td_download(request: HttpRequest, pk: int) -> HttpResponse:
         return found
     circular, cover = found
     td = comments_td_content(circular=circular, **cover)
+    _audit(request, circular, "docx")
     response = HttpResponse(comments_td_docx(td), content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         True, comments_td_filename(circular)
@@ -146,6 +158,7 @@ def comments_td_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         return found
     circular, cover = found
     td = comments_td_content(circular=circular, **cover)
+    _audit(request, circular, "pdf")
     pdf = printing.render_pdf(
         COMMENTS_TD_TEMPLATE, {"td": td, "is_demo": td.is_demo}, request=request
     )

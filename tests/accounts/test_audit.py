@@ -6,6 +6,7 @@ reads, filters and exports it."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import logging
 
@@ -178,3 +179,39 @@ def test_the_trail_needs_its_export_permission(client, signed_in) -> None:
     signed_in(client, staff)
     assert client.get(reverse("admin:accounts_auditevent_changelist")).status_code == 200
     assert client.get(reverse("admin:accounts_auditevent_export")).status_code == 403
+
+
+def test_every_download_of_replies_or_results_is_an_export_in_the_trail(
+    client, signed_in, tsb_staff, open_circular, official_a
+) -> None:
+    draft = open_circular.drafts.get()
+    reply = services.reply_save_draft(
+        circular_id=open_circular.pk,
+        official=official_a,
+        expected_revision=0,
+        header={"from_name": official_a.user.get_full_name(), "from_title": "T"},
+        positions={draft.pk: {"decision": "authorize"}},
+    )
+    services.reply_submit(
+        circular_id=open_circular.pk, official=official_a, expected_revision=reply.revision
+    )
+    services.circular_close(
+        circular_id=open_circular.pk,
+        actor=tsb_staff,
+        now=open_circular.deadline + datetime.timedelta(seconds=1),
+    )
+    signed_in(client, tsb_staff)
+    large = reverse("admin:consultation_reply_export_large")
+    assert client.get(large, {"format": "csv", "status__exact": "submitted"}).status_code == 200
+    results = reverse("consultation:circular-results-json", args=[open_circular.pk])
+    assert client.get(results).status_code == 200
+    td = reverse("consultation:comments-td", args=[open_circular.pk])
+    assert client.get(td, {"td": "TD 12 (PLEN/11)"}).status_code == 200
+    targets = list(events(AuditEvent.Kind.EXPORTED).values_list("target", "detail"))
+    assert [t for t, _ in targets] == [
+        "consultation.reply (large export)",
+        f"frozen results of {open_circular} ({open_circular.study_period})",
+        f"comments TD of {open_circular} ({open_circular.study_period})",
+    ]
+    assert targets[0][1]["query"] == "status__exact=submitted"
+    assert all(e.actor == tsb_staff for e in events(AuditEvent.Kind.EXPORTED))
