@@ -262,10 +262,17 @@ def _lock_or_create_reply(
                 **(prefill or {}),
             )
     except IntegrityError:
-        # Another official created it a moment ago: report a conflict, write nothing.
+        # Another official created it a moment ago: report a conflict, write nothing. The
+        # conflict carries the reply's revision as it now stands, so that the next save from
+        # the conflict page is accepted (with 0 it was refused a second time).
+        current = (
+            Reply.objects.filter(circular=circular, member_state=member_state)
+            .values_list("revision", flat=True)
+            .first()
+        )
         raise ReplyConflictError(
             _("Another official of your administration has just started this reply."),
-            current_revision=0,
+            current_revision=current or 0,
         ) from None
     ReplyPosition.objects.bulk_create(
         [ReplyPosition(reply=reply, draft=draft) for draft in circular.drafts.all()]

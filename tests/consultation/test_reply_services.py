@@ -354,3 +354,30 @@ def test_offline_record_refuses_future_time_and_states_outside_the_electorate(
             **kwargs,
         )
     assert not Reply.objects.exists()
+
+
+def test_two_officials_starting_the_reply_at_once_the_loser_gets_the_current_revision(
+    monkeypatch, open_circular, state_a, official_a
+) -> None:
+    """The race of two officials creating the reply: the one whose insert fails is told of a
+    conflict carrying the reply's revision as it stands, so its next save is accepted."""
+    from django.utils import timezone
+
+    from consultation.models import Reply
+    from consultation.services import replies
+
+    Reply.objects.create(circular=open_circular, member_state=state_a, revision=3)
+
+    class NotYetSeen:  # the lookup ran before the other official's insert committed
+        def filter(self, **kwargs):
+            return self
+
+        def first(self):
+            return None
+
+    monkeypatch.setattr(Reply.objects, "select_for_update", lambda: NotYetSeen())
+    with pytest.raises(replies.ReplyConflictError) as refused:
+        replies._lock_or_create_reply(
+            open_circular, state_a, actor=official_a.user, ip_address=None, now=timezone.now()
+        )
+    assert refused.value.current_revision == 3
