@@ -190,3 +190,34 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+SEEN_AT_SESSION_KEY = "_accounts_seen_at"
+
+
+class CoarseActivityMiddleware:
+    """Session expiry and allauth's "last seen" written at most once per
+    SESSION_REFRESH_SECONDS, not on every request (issue 14).
+
+    Django's SESSION_SAVE_EVERY_REQUEST rewrote the session row on every request, and
+    allauth's UserSessionsMiddleware updated its own row in its own transaction: two writes
+    before any view ran. Here, when the last refresh is older than the step, the session is
+    marked modified (Django then saves it with a renewed idle expiry) and allauth's activity
+    is tracked; otherwise nothing is written. The idle limit (SESSION_IDLE_SECONDS) is kept to
+    within one step."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is not None and user.is_authenticated and session is not None:
+            now = time.time()
+            seen = session.get(SEEN_AT_SESSION_KEY)
+            if not isinstance(seen, int | float) or now - seen >= settings.SESSION_REFRESH_SECONDS:
+                session[SEEN_AT_SESSION_KEY] = now
+                from allauth.usersessions.internal import usersessionkit
+
+                usersessionkit.track_activity(request, user=user, session=session)
+        return self.get_response(request)

@@ -325,11 +325,12 @@ _after_allauth = MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware"
 MIDDLEWARE[_after_allauth:_after_allauth] = [
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.AccountSecurityMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's UserSessionsMiddleware, but at most once per SESSION_REFRESH_SECONDS.
+    "accounts.middleware.CoarseActivityMiddleware",
 ]
 LOGIN_URL = "account_login"
-# Sessions: end after SESSION_IDLE_SECONDS without a request (Django renews the expiry on every
-# request) and, whatever the activity, SESSION_ABSOLUTE_SECONDS after login (our middleware).
+# Sessions: end after SESSION_IDLE_SECONDS without a request (the expiry is renewed at most
+# once a minute) and, whatever the activity, SESSION_ABSOLUTE_SECONDS after login (our middleware).
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
 if not 0 < SESSION_IDLE_SECONDS <= SESSION_ABSOLUTE_SECONDS:
@@ -337,7 +338,10 @@ if not 0 < SESSION_IDLE_SECONDS <= SESSION_ABSOLUTE_SECONDS:
         "SESSION_IDLE_SECONDS must be positive and at most SESSION_ABSOLUTE_SECONDS."
     )
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+# Not on every request: accounts.middleware.CoarseActivityMiddleware renews the expiry (and
+# allauth's "last seen") at most once per SESSION_REFRESH_SECONDS.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 ACCOUNT_SESSION_REMEMBER = False  # no "remember me": officials often share office computers
 # allauth.usersessions: officials see their sessions (IP, browser, last seen) and end them.

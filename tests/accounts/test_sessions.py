@@ -170,3 +170,33 @@ def test_an_official_sees_their_sessions_and_ends_the_other_one(drafter) -> None
     remaining = office.get(PAGE)
     assert is_logged_in(remaining)
     assert remaining.context["session_count"] == 1
+
+
+def test_requests_write_the_session_and_its_activity_at_most_once_a_minute(
+    client, drafter, time_machine
+) -> None:
+    from allauth.usersessions.models import UserSession
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    time_machine.move_to(START, tick=False)
+    password_login(client, drafter.user.email)
+    client.get(PAGE)
+
+    def writes() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert is_logged_in(client.get(PAGE))
+        return [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+        ]
+
+    time_machine.move_to(START + datetime.timedelta(seconds=30), tick=False)
+    assert writes() == []  # within the minute: nothing written
+    seen = UserSession.objects.get(user=drafter.user).last_seen_at
+    time_machine.move_to(START + datetime.timedelta(seconds=95), tick=False)
+    written = writes()
+    assert any("django_session" in sql for sql in written)
+    assert any("usersessions_usersession" in sql for sql in written)
+    assert UserSession.objects.get(user=drafter.user).last_seen_at > seen
