@@ -24,11 +24,7 @@ from consultation.forms import NoticeForm, OppositionForm, OutcomeForm, Statemen
 from consultation.models import Circular, DraftRecommendation, Opposition
 from consultation.permissions import can_submit, get_circular_for_reply, is_tsb_staff
 from consultation.services import approval
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
+from consultation.views import client_ip
 
 # --- the official's formal opposition -------------------------------------------------------------
 

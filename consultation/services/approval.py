@@ -20,8 +20,6 @@ Every rule is in rules.py; here are only the reads, locks and writes around them
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +43,7 @@ from consultation.models import (
     OutcomeStatement,
 )
 from consultation.services.circulars import TransitionError
+from consultation.services.replies import reply_content_hash
 
 __all__ = [
     "ApprovalRefused",
@@ -72,11 +71,6 @@ class StatementInput:
     text: str = ""
 
 
-def _canonical_hash(content: dict[str, Any]) -> str:
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 def latest_outcome(draft: DraftRecommendation) -> DraftOutcome | None:
     """The record that counts: the latest of the draft's outcomes."""
     return draft.outcomes.order_by("-at", "-pk").first()
@@ -90,21 +84,10 @@ def latest_meeting_decision(draft: DraftRecommendation) -> DraftOutcome | None:
 
 
 def draft_stage(draft: DraftRecommendation, *, now: datetime.datetime) -> rules.Stage:
-    """Where the draft stands, from its latest meeting decision (rules.draft_stage)."""
-    outcome = latest_meeting_decision(draft)
-    if outcome is None:
-        return rules.draft_stage(decision=None, meeting_last_day=None, now=now)
-    return rules.draft_stage(
-        decision=outcome.decision,
-        meeting_last_day=outcome.meeting_last_day,
-        statements=[
-            rules.Statement(s.member_state_id, s.kind, s.text) for s in outcome.statements.all()
-        ],
-        oppositions=[
-            (o.member_state_id, o.received_at) for o in outcome.oppositions.all() if not o.is_late
-        ],
-        now=now,
-    )
+    """Where the draft stands, from its latest meeting decision (selectors.draft_stages)."""
+    from consultation import selectors
+
+    return selectors.draft_stages(drafts=[draft], now=now)[draft.pk]
 
 
 def _announced_in_published_notice(draft: DraftRecommendation) -> bool:
@@ -292,7 +275,7 @@ def opposition_submit(
                 submitted_by=official.user,
                 signatory_name=content["signatory"]["name"],
                 content=content,
-                sha256=_canonical_hash(content),
+                sha256=reply_content_hash(content),
                 ip_address=ip_address,
             )
         except IntegrityError:

@@ -253,7 +253,7 @@ def test_more_time_with_an_opposition_on_time_is_not_approved(tsb_staff, officia
         now=WINDOW_END.replace(microsecond=999999),  # the last second still counts
     )
     assert len(opposition.sha256) == 64 and opposition.submitted_by == official_a.user
-    assert approval._canonical_hash(opposition.content) == opposition.sha256
+    assert services.reply_content_hash(opposition.content) == opposition.sha256
     stage = approval.draft_stage(draft, now=WINDOW_END)
     assert stage.status == rules.STAGE_NOT_APPROVED and stage.opposed_by == {
         official_a.member_state_id
