@@ -43,8 +43,17 @@ def observer_for_user(user: Any) -> Observer | None:
 
 
 def official_role_and_status(user: Any) -> tuple[str, bool] | None:
-    """The role and the `is_active` flag of the user's Official record; None if they have none."""
-    return Official.objects.filter(user_id=user.pk).values_list("role", "is_active").first()
+    """The role and the `is_active` flag of the user's Official record; None if they have none.
+
+    The record is read once, with its Member State, and kept on the user: `user.official`
+    (official_for_user) then needs no query of its own on the same request."""
+    official = Official.objects.select_related("member_state").filter(user_id=user.pk).first()
+    user = getattr(user, "_wrapped", user)  # request.user, once evaluated
+    type(user).official.related.set_cached_value(user, official)
+    if official is None:
+        return None
+    Official.user.field.set_cached_value(official, user)
+    return official.role, official.is_active
 
 
 _UNREAD: Any = object()

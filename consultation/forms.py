@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeData
+from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MemberState
@@ -322,4 +323,131 @@ class OppositionForm(forms.Form):
     )
     confirm = forms.BooleanField(
         label=_("I am authorized to send this formal opposition on behalf of my administration."),
+    )
+
+
+# --- the reply form's blocks, one per draft, in Python (issue 14) --------------------------------
+
+_TEXTS = (
+    ("comments", "authorize_comments"),
+    ("reasons", "do_not_authorize"),
+    ("possible_changes", "do_not_authorize"),
+)
+
+
+#: The marks after which BoundField.label_tag adds no suffix: translated by Django's own
+#: catalogs (a name, not a literal, so that makemessages leaves it to them).
+_LABEL_MARKS = ":?.!"
+
+
+def _described(form: PositionForm, name: str, errors: Any) -> str:
+    """The attributes Django's BoundField adds to a field with errors."""
+    if not errors:
+        return ""
+    return f' aria-invalid="true" aria-describedby="id_{form.prefix}-{name}_error"'
+
+
+def position_block(form: PositionForm) -> SafeString:
+    """One draft's block of the reply form: its three boxes, three texts, attachments and
+    upload, as Django's widgets render them (tests/consultation/test_position_block.py
+    compares the two), written out directly: through the widgets, labels and error lists of
+    six fields for each of 10 drafts this block was a third of the page's time. The
+    attachments table, shown only when there are files, stays a template
+    (consultation/includes/position_attachments.html)."""
+    from django.template.loader import render_to_string
+
+    from consultation.templatetags.portal import translated
+
+    draft, prefix = form.draft, form.prefix
+    bound = form.is_bound
+    errors = form.errors if bound else {}
+
+    def value(name: str) -> Any:
+        if bound:
+            return form.data.get(f"{prefix}-{name}")
+        return form.initial.get(name)
+
+    def field_class(name: str) -> str:
+        return "field field-error" if errors.get(name) else "field"
+
+    def error_list(name: str) -> str:
+        return str(errors[name]) if errors.get(name) else ""
+
+    marks = gettext(_LABEL_MARKS)
+
+    def label(name: str) -> str:
+        # BoundField.label_tag: the suffix unless the label ends with a punctuation mark.
+        text = str(form.fields[name].label)
+        if form.label_suffix and text and text[-1] not in marks:
+            text += form.label_suffix
+        return f'<label for="id_{prefix}-{name}">{conditional_escape(text)}</label>'
+
+    title = translated(draft, "title")
+    former = (
+        " (" + conditional_escape(gettext("ex %(n)s") % {"n": draft.former_name}) + ")"
+        if draft.former_name
+        else ""
+    )
+    fallback = (
+        ' <small class="fallback-note">'
+        + conditional_escape(gettext("(not yet available in your language: shown in English)"))
+        + "</small>"
+        if title.fallback
+        else ""
+    )
+    chosen = value("decision")
+    invalid = ' aria-invalid="true"' if errors.get("decision") else ""
+    radios = "".join(
+        f'<div><input type="radio" name="{prefix}-decision" value="{conditional_escape(v)}"'
+        f' id="id_{prefix}-decision_{i}"{invalid}{" checked" if str(v) == str(chosen) else ""}>'
+        f' <label for="id_{prefix}-decision_{i}">{conditional_escape(text)}</label></div>'
+        for i, (v, text) in enumerate(form.fields["decision"].choices)
+    )
+    texts = []
+    for name, shown_for in _TEXTS:
+        field_errors = errors.get(name)
+        widget = form.fields[name].widget
+        # Django's order: the widget's (cols, rows, dir, maxlength), the error's, the id.
+        attrs = _attrs(widget.attrs) + _described(form, name, field_errors)
+        text = value(name)
+        texts.append(
+            f'<div class="{field_class(name)}" data-show-for="{shown_for}">{label(name)}'
+            f"{error_list(name)}"
+            f'<textarea name="{prefix}-{name}"{attrs} id="id_{prefix}-{name}">\n'
+            f"{conditional_escape(text) if text else ''}</textarea></div>"
+        )
+    upload_attrs = (
+        _attrs(form.fields["upload"].widget.attrs)
+        + _described(form, "upload", errors.get("upload"))
+        + f' id="id_{prefix}-upload"'
+    )
+    attachments = (
+        render_to_string("consultation/includes/position_attachments.html", {"form": form})
+        if form.attachments
+        else ""
+    )
+    non_field = str(form.non_field_errors()) if bound else ""
+    tick = conditional_escape(gettext("Tick one box:"))
+    # Every value below is escaped (conditional_escape) or HTML that Django built.
+    return mark_safe(  # noqa: S308
+        f'<fieldset class="position" id="draft-{draft.pk}" data-position>\n'
+        f'    <legend><bdi dir="ltr">{conditional_escape(draft.number)}</bdi>{former}: '
+        f'<span lang="{title.lang}" dir="{title.dir}">{conditional_escape(title.text)}</span>'
+        f"{fallback}</legend>\n"
+        f"    {non_field}\n"
+        f'    <div class="{field_class("decision")}" role="radiogroup"'
+        f' aria-labelledby="decision-label-{draft.pk}">\n'
+        f'      <p id="decision-label-{draft.pk}"><strong>'
+        f"{tick}</strong></p>\n"
+        f"      {error_list('decision')}\n"
+        f"      {radios}\n"
+        "    </div>\n"
+        f"    {texts[0]}\n"
+        f"    {texts[1]}\n"
+        f"    {texts[2]}\n"
+        f"    {attachments}"
+        f'<div class="{field_class("upload")}" data-show-for="authorize_comments do_not_authorize">'
+        f"{label('upload')}{error_list('upload')}"
+        f'<input type="file" name="{prefix}-upload"{upload_attrs}></div>\n'
+        "  </fieldset>"
     )

@@ -6,8 +6,9 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import Count, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accounts.models import MemberState
 from consultation import rules
@@ -72,6 +73,17 @@ def circular_list_for_admin(queryset: QuerySet[Circular]) -> QuerySet[Circular]:
 #: of all of them is shown beside, with a link to the list of every consultation.
 HOME_CLOSED_LIMIT = 20
 
+#: The columns of a circular that a card on the official's home shows or tests.
+CARD_FIELDS = (
+    "kind",
+    "number",
+    "status",
+    "deadline",
+    "issued_on",
+    "is_demo",
+    *(f"subject_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES),
+)
+
 
 def _visible_to_official(queryset: QuerySet[Circular], official: Any) -> QuerySet[Circular]:
     """permissions.circular_visible_to_official in SQL: the official's state was a member on
@@ -103,13 +115,16 @@ def circular_list_for_official(
 
     from consultation import results
 
+    # The home's cards read a few of the circular's 54 columns (every text in six languages):
+    # building the SQL of the others was most of the page's query time.
     visible = _visible_to_official(
-        Circular.objects.filter(kind=Circular.Kind.CONSULTATION), official
-    ).select_related("study_group", "meeting")
+        Circular.objects.filter(kind=Circular.Kind.CONSULTATION).only(*CARD_FIELDS), official
+    )
     published = list(visible.filter(status=Circular.Status.PUBLISHED).order_by("deadline", "pk"))
     closed = list(
         visible.filter(status=Circular.Status.CLOSED)
         .select_related("result")
+        .only(*CARD_FIELDS, "result__taken_at", "result__data", "result__sha256")
         .annotate(closed_total=Window(Count("pk")))
         .order_by("-deadline", "-pk")[:closed_limit]
     )
@@ -120,7 +135,7 @@ def circular_list_for_official(
         for r in Reply.objects.filter(
             member_state_id=official.member_state_id,
             circular__in=[c.pk for c in (*published, *closed)],
-        ).select_related("submitted_by")
+        )
     }
     for circular in (*published, *closed):
         circular.my_reply = replies.get(circular.pk)  # type: ignore[attr-defined]
@@ -437,34 +452,40 @@ def notices_for_official(*, official: Any) -> list[Circular]:
 
 def more_time_for_official(*, official: Any, now: datetime.datetime) -> list[dict[str, Any]]:
     """The drafts on which the official's Member State asked for more time at the latest
-    meeting decision and whose window is open or whose opposition was sent: for the home."""
+    meeting decision and whose window is open or whose opposition was sent: for the home.
+    Two queries whatever the number of drafts (the outcomes that are still their draft's
+    latest meeting decision, the state's oppositions to them)."""
     from consultation.models import DraftOutcome, Opposition
 
+    latest = (
+        DraftOutcome.objects.filter(draft=OuterRef("draft"), decision__in=rules.MEETING_DECISIONS)
+        .order_by("-at", "-pk")
+        .values("pk")[:1]
+    )
     asked = (
         DraftOutcome.objects.filter(
             decision=rules.MORE_TIME,
             statements__member_state=official.member_state,
             statements__kind=rules.ASKED_MORE_TIME,
         )
+        .filter(pk=Subquery(latest))
         .select_related("draft__circular")
+        .prefetch_related(
+            Prefetch(
+                "oppositions",
+                queryset=Opposition.objects.filter(member_state=official.member_state),
+                to_attr="state_oppositions",
+            )
+        )
         .order_by("at", "pk")
     )
     items = []
     for outcome in asked:
-        draft = outcome.draft
-        latest = (
-            draft.outcomes.filter(decision__in=rules.MEETING_DECISIONS)
-            .order_by("-at", "-pk")
-            .first()
-        )
-        if latest != outcome:
-            continue
         end = rules.more_time_window_end(outcome.meeting_last_day)
-        opposition = Opposition.objects.filter(
-            outcome=outcome, member_state=official.member_state
-        ).first()
+        opposition = next(iter(outcome.state_oppositions), None)  # type: ignore[attr-defined]
         if opposition is None and not rules.is_on_time(now, end):
             continue
+        draft = outcome.draft
         items.append(
             {"draft": draft, "circular": draft.circular, "ends_at": end, "opposition": opposition}
         )

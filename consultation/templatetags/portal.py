@@ -59,3 +59,36 @@ def translated(obj: Any, field: str) -> Shown:
         return Shown(text=text, lang=reader, fallback=False)
     english = getattr(obj, build_localized_fieldname(field, "en"), None) or ""
     return Shown(text=english, lang="en", fallback=reader != "en" and bool(english))
+
+
+@register.simple_tag
+def position_block(form: Any) -> Any:
+    """`{% position_block form %}`: one draft's block of the reply form
+    (consultation.forms.position_block)."""
+    from consultation.forms import position_block as build
+
+    return build(form)
+
+
+@register.simple_tag
+def result_lines(results: Any) -> Any:
+    """`{% result_lines results %}`: one <li> per draft of frozen (or live) results: its
+    number, how many on-time replies support consideration, whether it may proceed. Written
+    out here, with each sentence translated once, for the pages that list many circulars'
+    results (the official's home: issue 14)."""
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext
+
+    pattern = gettext("%(s)s of %(n)s on-time replies support consideration")
+    verdicts = {
+        True: conditional_escape(gettext("consideration may proceed")),
+        False: conditional_escape(gettext("consideration may not proceed at this meeting")),
+    }
+    lines = (
+        f'<li><bdi dir="ltr">{conditional_escape(d.number)}</bdi>: '
+        f"{conditional_escape(pattern % {'s': d.supporting, 'n': d.replies})} — "
+        f"{verdicts[bool(d.proceeds)]}</li>"
+        for d in results.drafts
+    )
+    return mark_safe("\n".join(lines))  # noqa: S308 (every value is escaped)
