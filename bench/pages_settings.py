@@ -20,5 +20,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Each worker its own cache: nothing the measured pages read is cached, and no Redis needed.
+# Each worker its own cache, no Redis needed (production shares Redis): the home's list of
+# closed consultations is cached there (consultation.views.home), as in production.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

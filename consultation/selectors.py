@@ -104,13 +104,14 @@ def _visible_to_official(queryset: QuerySet[Circular], official: Any) -> QuerySe
 
 
 def circular_list_for_official(
-    *, official: Any, closed_limit: int = HOME_CLOSED_LIMIT
+    *, official: Any, closed_limit: int = HOME_CLOSED_LIMIT, with_closed: bool = True
 ) -> tuple[list[Circular], list[Circular], int]:
     """What the official's home lists: (the published circulars, the latest `closed_limit`
     closed ones, how many closed ones there are), consultations whose electorate includes
     the official's state, each with `my_reply` (or None) and, closed, `frozen_results` (the
     frozen consultation.results.CircularResults, else None): three queries whatever the
-    history. Both lists by deadline, earliest first."""
+    history (two, published only, when `with_closed` is False: the home has the closed ones
+    in its cache). Both lists by deadline, earliest first."""
     from django.db.models import Window
 
     from consultation import results
@@ -121,12 +122,16 @@ def circular_list_for_official(
         Circular.objects.filter(kind=Circular.Kind.CONSULTATION).only(*CARD_FIELDS), official
     )
     published = list(visible.filter(status=Circular.Status.PUBLISHED).order_by("deadline", "pk"))
-    closed = list(
-        visible.filter(status=Circular.Status.CLOSED)
-        .select_related("result")
-        .only(*CARD_FIELDS, "result__taken_at", "result__data", "result__sha256")
-        .annotate(closed_total=Window(Count("pk")))
-        .order_by("-deadline", "-pk")[:closed_limit]
+    closed = (
+        list(
+            visible.filter(status=Circular.Status.CLOSED)
+            .select_related("result")
+            .only(*CARD_FIELDS, "result__taken_at", "result__data", "result__sha256")
+            .annotate(closed_total=Window(Count("pk")))
+            .order_by("-deadline", "-pk")[:closed_limit]
+        )
+        if with_closed
+        else []
     )
     closed.reverse()
     total = closed[0].closed_total if closed else 0  # type: ignore[attr-defined]
@@ -150,6 +155,21 @@ def circular_list_for_official(
             else None
         )
     return published, closed, total
+
+
+def closed_history_stamp(*, official: Any) -> str:
+    """What the official's list of closed consultations depends on, in one small query: how
+    many consultations are closed and the last change to any of them (a closing, a frozen
+    result, a corrected text: each saves the circular), with the state's membership dates.
+    The home caches that list's HTML under this stamp (views.home)."""
+    from django.db.models import Max
+
+    stamp = Circular.objects.filter(
+        kind=Circular.Kind.CONSULTATION, status=Circular.Status.CLOSED
+    ).aggregate(count=Count("pk"), last=Max("updated_at"))
+    last = stamp["last"].timestamp() if stamp["last"] else 0
+    state = official.member_state
+    return f"{state.pk}:{state.joined_on}:{state.left_on}:{stamp['count']}:{last}"
 
 
 def circular_list_for_observer(*, observer: Any) -> list[Circular]:
@@ -210,12 +230,28 @@ def reply_for_form(*, circular: Circular, official: Any, positions: bool = True)
         prefetch.append(
             Prefetch("positions", queryset=ReplyPosition.objects.select_related("draft"))
         )
-    return (
+    reply = (
         Reply.objects.filter(circular=circular, member_state_id=official.member_state_id)
-        .select_related("circular", "member_state", "submitted_by")
         .prefetch_related(*prefetch)
         .first()
     )
+    if reply is not None:
+        # The circular and the Member State the caller already holds, not joined again
+        # (the circular's 54 columns were a third of the query's cost).
+        Reply.circular.field.set_cached_value(reply, circular)
+        Reply.member_state.field.set_cached_value(reply, official.member_state)
+    return reply
+
+
+#: The columns of a draft that the reply form shows or checks (not its summary, nor every
+#: language's other texts).
+FORM_DRAFT_FIELDS = (
+    "circular",
+    "order",
+    "number",
+    "former_name",
+    *(f"title_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES),
+)
 
 
 def drafts_with_positions(
@@ -223,7 +259,7 @@ def drafts_with_positions(
 ) -> list[tuple[DraftRecommendation, ReplyPosition | None]]:
     """The circular's drafts in order, each with the reply's position on it (or None), in
     one query."""
-    drafts = circular.drafts.all()
+    drafts = circular.drafts.only(*FORM_DRAFT_FIELDS)
     if reply is None:
         return [(draft, None) for draft in drafts]
     rows = drafts.annotate(
@@ -445,18 +481,29 @@ def notices_for_official(*, official: Any) -> list[Circular]:
     home lists them: without the texts they announce), in one query."""
     from consultation.permissions import circular_visible_to_official
 
-    return [
-        n for n in published_notices(announced=False) if circular_visible_to_official(n, official)
-    ]
+    notices = (
+        Circular.objects.filter(
+            kind=Circular.Kind.APPROVAL_NOTICE, status=Circular.Status.PUBLISHED
+        )
+        .only(*CARD_FIELDS)
+        .order_by("-issued_on", "-pk")
+    )
+    return [n for n in notices if circular_visible_to_official(n, official)]
 
 
 def more_time_for_official(*, official: Any, now: datetime.datetime) -> list[dict[str, Any]]:
     """The drafts on which the official's Member State asked for more time at the latest
     meeting decision and whose window is open or whose opposition was sent: for the home.
-    Two queries whatever the number of drafts (the outcomes that are still their draft's
-    latest meeting decision, the state's oppositions to them)."""
-    from consultation.models import DraftOutcome, Opposition
+    One query for a state that never asked for more time; otherwise three, whatever the
+    number of drafts (the outcomes that are still their draft's latest meeting decision,
+    the state's oppositions to them)."""
+    from consultation.models import DraftOutcome, Opposition, OutcomeStatement
 
+    # Most states never asked for more time: a small query first, the whole one if they did.
+    if not OutcomeStatement.objects.filter(
+        member_state=official.member_state, kind=rules.ASKED_MORE_TIME
+    ).exists():
+        return []
     latest = (
         DraftOutcome.objects.filter(draft=OuterRef("draft"), decision__in=rules.MEETING_DECISIONS)
         .order_by("-at", "-pk")
@@ -470,6 +517,13 @@ def more_time_for_official(*, official: Any, now: datetime.datetime) -> list[dic
         )
         .filter(pk=Subquery(latest))
         .select_related("draft__circular")
+        .only(
+            "draft__number",
+            *(f"draft__circular__{name}" for name in CARD_FIELDS),
+            "meeting_last_day",
+            "at",
+            "decision",
+        )
         .prefetch_related(
             Prefetch(
                 "oppositions",

@@ -10,11 +10,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -36,6 +39,12 @@ from consultation.permissions import (
     is_tsb_staff,
 )
 
+#: The official's list of closed consultations is history: its HTML is cached per language
+#: under selectors.closed_history_stamp (which changes with any closing or correction), for
+#: HOME_HISTORY_SECONDS at most; HOME_HISTORY_VERSION changes when its template does.
+HOME_HISTORY_VERSION = 1
+HOME_HISTORY_SECONDS = 3600
+
 
 def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
@@ -45,12 +54,28 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"now": timezone.now()}
     official = official_for_user(request.user)
     if official is not None:
-        published, closed, closed_total = selectors.circular_list_for_official(official=official)
+        history_key = (
+            f"home-closed:{HOME_HISTORY_VERSION}:{translation.get_language()}:"
+            f"{selectors.closed_history_stamp(official=official)}"
+        )
+        history = cache.get(history_key)
+        published, closed, closed_total = selectors.circular_list_for_official(
+            official=official, with_closed=history is None
+        )
+        if history is None:
+            history = render_to_string(
+                "consultation/includes/home_closed.html",
+                {
+                    "closed_circulars": closed,  # the latest ones, each with its frozen_results
+                    "closed_total": closed_total,
+                },
+                request=request,
+            )
+            cache.set(history_key, history, HOME_HISTORY_SECONDS)
         context.update(
             official=official,
             open_circulars=published,
-            closed_circulars=closed,  # the latest ones, each with its frozen_results
-            closed_total=closed_total,
+            closed_history=mark_safe(history),  # noqa: S308 (our template's output)
             more_time=selectors.more_time_for_official(official=official, now=context["now"]),
             notices=selectors.notices_for_official(official=official),
         )
