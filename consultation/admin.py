@@ -590,6 +590,7 @@ class CircularAdmin(ExportPermissionMixin, LanguageColumnsMixin, TranslationAdmi
 
 LATE = _("late (not counted)")
 ON_TIME = _("on time")
+DEMO = _("Demonstration data")
 
 
 class LateDisplayMixin:
@@ -698,6 +699,15 @@ def _users_columns(relation: str) -> list[str]:
     return [f"{relation}__{name}" for name in ("first_name", "last_name", "email")]
 
 
+class CircularNameFilter(admin.RelatedFieldListFilter):
+    """Django's filter on the circular, reading each circular's number only (its name), not
+    its 54 columns."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        ordering = self.field_admin_ordering(field, request, model_admin) or ("-pk",)
+        return [(c.pk, str(c)) for c in Circular.objects.only("number").order_by(*ordering)]
+
+
 class ReplyChangeList(ChangeList):
     """The replies' list reads only the columns its page shows: of 9,650 replies a page of
     100 with its circular (54 columns: every text in six languages), Member State and two
@@ -738,18 +748,23 @@ class ReplyAdmin(LateDisplayMixin, ExportPermissionMixin, admin.ModelAdmin):
         "late_status",
         "submitted_by",
         "entered_by",
-        "is_demo",
+        "demo_status",
     ]
     list_filter = [
         "status",
         "channel",
         LateListFilter,
         "member_state__region",
-        "circular",
+        ("circular", CircularNameFilter),
         "is_demo",
     ]
     search_fields = ["member_state__name", "member_state__alpha3", "from_name"]
     list_select_related = ["circular", "member_state", "submitted_by", "entered_by"]
+    # 50 a page (Django's default is 100): a circular's 193 replies in four pages, each
+    # in half the time (issue 14: the rows were three quarters of the list's time).
+    list_per_page = 50
+    # The count of all replies beside the filtered one is a second count of 9,650 rows.
+    show_full_result_count = False
     inlines = [PositionInline, AttachmentInline, ReplyVersionInline, ReplyEventInline]
     change_list_template = "admin/consultation/reply/change_list.html"
     # Export: one row per position of the replies listed (filters and search apply); the
@@ -852,6 +867,11 @@ class ReplyAdmin(LateDisplayMixin, ExportPermissionMixin, admin.ModelAdmin):
         for title, headers, rows in sheets:
             book.add_sheet(tablib.Dataset(*[list(r) for r in rows], headers=headers, title=title))
         return book.export("xlsx")
+
+    @admin.display(description=_("demonstration data"), ordering="is_demo")
+    def demo_status(self, obj: Reply) -> str:
+        """In words, as the late flag (and without an icon's static URL for every row)."""
+        return str(DEMO) if obj.is_demo else ""
 
     @admin.display(description=_("region"), ordering="member_state__region")
     def region(self, obj: Reply) -> str:

@@ -340,7 +340,8 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "revision_form": revision_form,
             "position_forms": position_forms,
             "is_open": is_open,
-            "versions": selectors.reply_versions(reply=reply) if reply else [],
+            # Every submitted or recorded version sets reply.version: none yet, no query.
+            "versions": selectors.reply_versions(reply=reply) if reply and reply.version else [],
             "reply_attachments": [a for a in reply.attachments.all() if a.position_id is None]
             if reply
             else [],

@@ -1,0 +1,45 @@
+"""TSB's list of replies in the admin (issue 14): 50 a page, the demonstration flag in words,
+the circular filter by name, and each row's columns read without the circular's texts."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from consultation.models import Reply
+from tests import factories
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_fifty_replies_a_page_the_demo_flag_in_words_and_circulars_by_name(
+    client, open_circular, tsb_staff
+) -> None:
+    other = factories.CircularFactory(number=77)
+    for i in range(55):
+        factories.SubmittedReplyFactory(
+            circular=open_circular,
+            member_state=factories.MemberStateFactory(name=f"State {i:02d}"),
+            is_demo=i == 0,
+        )
+    sign_in(client, tsb_staff)
+    url = reverse("admin:consultation_reply_changelist")
+    page = client.get(url)
+    assert page.status_code == 200
+    changelist = page.context["cl"]
+    assert len(changelist.result_list) == 50 and changelist.result_count == 55
+    second = client.get(url, {"p": 2})
+    assert len(second.context["cl"].result_list) == 5
+    html = page.content.decode() + second.content.decode()
+    assert "Demonstration data" in html and "icon-yes.svg" not in html
+    circular_filter = next(
+        s for s in changelist.filter_specs if getattr(s, "field_path", "") == "circular"
+    )
+    assert {str(other), str(open_circular)} <= {
+        label for _pk, label in circular_filter.lookup_choices
+    }
+    shown = changelist.result_list[0]
+    # The row's circular holds its number, not its texts (deferred, read on demand).
+    assert "body_en" in shown.circular.get_deferred_fields()
+    assert Reply.objects.filter(is_demo=True).count() == 1
