@@ -20,6 +20,7 @@ not tracked again). On every request of an authenticated user it:
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts import selectors
+
+logger = logging.getLogger(__name__)
 
 LOGIN_AT_SESSION_KEY = "accounts_login_at"
 TOTP_ACTIVATED_SESSION_KEY = "accounts_totp_activated"
@@ -197,27 +200,56 @@ SEEN_AT_SESSION_KEY = "_accounts_seen_at"
 
 class CoarseActivityMiddleware:
     """Session expiry and allauth's "last seen" written at most once per
-    SESSION_REFRESH_SECONDS, not on every request (issue 14).
+    SESSION_REFRESH_SECONDS, not on every request, and after the answer has gone (issue 14).
 
     Django's SESSION_SAVE_EVERY_REQUEST rewrote the session row on every request, and
     allauth's UserSessionsMiddleware updated its own row in its own transaction: two writes
     before any view ran. Here, when the last refresh is older than the step, the session is
-    marked modified (Django then saves it with a renewed idle expiry) and allauth's activity
-    is tracked; otherwise nothing is written. The idle limit (SESSION_IDLE_SECONDS) is kept to
+    saved with a renewed idle expiry and allauth's activity is tracked; otherwise nothing is
+    written. When the view itself changed the session, Django saves it now and the mark goes
+    with it; otherwise the two writes wait until the response has been sent (the WSGI
+    server closes it): at a deadline rush, an official's first page after a pause no longer
+    waits for the database's write lock. The idle limit (SESSION_IDLE_SECONDS) is kept to
     within one step."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
-        if user is not None and user.is_authenticated and session is not None:
-            now = time.time()
-            seen = session.get(SEEN_AT_SESSION_KEY)
-            if not isinstance(seen, int | float) or now - seen >= settings.SESSION_REFRESH_SECONDS:
-                session[SEEN_AT_SESSION_KEY] = now
-                from allauth.usersessions.internal import usersessionkit
+        if user is None or not user.is_authenticated or session is None:
+            return response
+        now = time.time()
+        seen = session.get(SEEN_AT_SESSION_KEY)
+        if isinstance(seen, int | float) and now - seen < settings.SESSION_REFRESH_SECONDS:
+            return response
+        if session.modified or not session.session_key:
+            session[SEEN_AT_SESSION_KEY] = now  # saved by Django's SessionMiddleware, next
+            _track_activity(request, user, session)
+        else:
+            response._resource_closers.append(  # run by response.close(), after sending
+                lambda: _refresh(request, user, session, now)
+            )
+        return response
 
-                usersessionkit.track_activity(request, user=user, session=session)
-        return self.get_response(request)
+
+def _track_activity(request: HttpRequest, user: Any, session: Any) -> None:
+    from allauth.usersessions.internal import usersessionkit
+
+    usersessionkit.track_activity(request, user=user, session=session)
+
+
+def _refresh(request: HttpRequest, user: Any, session: Any, now: float) -> None:
+    """The deferred refresh: the session saved (its idle expiry renewed), allauth's activity
+    tracked. A failure costs at most one step of idle time: logged, never raised into the
+    server's close of a response already sent."""
+    from django.db import DatabaseError
+
+    try:
+        session[SEEN_AT_SESSION_KEY] = now
+        session.save()
+        _track_activity(request, user, session)
+    except DatabaseError:
+        logger.warning("The session's refresh after the response failed", exc_info=True)

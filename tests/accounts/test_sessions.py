@@ -200,3 +200,66 @@ def test_requests_write_the_session_and_its_activity_at_most_once_a_minute(
     assert any("django_session" in sql for sql in written)
     assert any("usersessions_usersession" in sql for sql in written)
     assert UserSession.objects.get(user=drafter.user).last_seen_at > seen
+
+
+def test_the_refresh_is_written_after_the_response_has_gone(drafter, time_machine) -> None:
+    """At a rush an official's page does not wait for the refresh's writes: they run when
+    the server closes the response it has sent (response.close()), not before."""
+    from allauth.usersessions.models import UserSession
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from accounts.middleware import SEEN_AT_SESSION_KEY, CoarseActivityMiddleware
+
+    time_machine.move_to(START, tick=False)
+    session = SessionStore()
+    session[SEEN_AT_SESSION_KEY] = START.timestamp()
+    session.save()
+    session = SessionStore(session_key=session.session_key)  # as a request loads it
+    expiry = Session.objects.get(session_key=session.session_key).expire_date
+    request = RequestFactory().get(PAGE)
+    request.user, request.session = drafter.user, session
+
+    def last_seen() -> object:
+        row = UserSession.objects.filter(session_key=session.session_key).first()
+        return row.last_seen_at if row else None
+
+    seen = last_seen()
+    time_machine.move_to(START + datetime.timedelta(minutes=5), tick=False)
+    response = CoarseActivityMiddleware(lambda r: HttpResponse("the page"))(request)
+    assert Session.objects.get(session_key=session.session_key).expire_date == expiry
+    assert last_seen() == seen
+
+    # The server's close, as Django's test client emulates it (keeping the test's connection).
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    assert Session.objects.get(session_key=session.session_key).expire_date > expiry
+    assert last_seen() == START + datetime.timedelta(minutes=5)
+
+
+def test_a_session_the_view_changed_is_saved_once_with_the_mark(drafter, time_machine) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from accounts.middleware import SEEN_AT_SESSION_KEY, CoarseActivityMiddleware
+
+    time_machine.move_to(START, tick=False)
+    session = SessionStore()
+    session.save()
+    request = RequestFactory().get(PAGE)
+    request.user, request.session = drafter.user, session
+
+    def view(r):
+        r.session["chosen"] = "yes"
+        return HttpResponse("changed")
+
+    response = CoarseActivityMiddleware(view)(request)
+    assert session.modified and session[SEEN_AT_SESSION_KEY] == START.timestamp()
+    assert response._resource_closers == []  # Django's SessionMiddleware saves it, once
