@@ -92,3 +92,24 @@ def result_lines(results: Any) -> Any:
         for d in results.drafts
     )
     return mark_safe("\n".join(lines))  # noqa: S308 (every value is escaped)
+
+
+@register.filter
+def admin_sidebar_key(request: Any) -> str:
+    """What the admin's sidebar shows depends on (templates/admin/nav_sidebar.html): the
+    user and their permissions, the language, and the first two parts of the path after
+    the admin's root (the app and model its "current" marks compare with request.path)."""
+    import hashlib
+
+    from django.urls import reverse
+
+    user = request.user
+    permissions = ",".join(sorted(user.get_all_permissions())) if user.is_active else ""
+    root = reverse("admin:index")
+    section = (
+        "/".join(request.path[len(root) :].split("/")[:2]) if request.path.startswith(root) else ""
+    )
+    digest = hashlib.sha256(
+        f"{user.pk}|{user.is_superuser}|{permissions}|{section}".encode()
+    ).hexdigest()
+    return f"{translation.get_language()}:{digest}"

@@ -43,3 +43,27 @@ def test_fifty_replies_a_page_the_demo_flag_in_words_and_circulars_by_name(
     # The row's circular holds its number, not its texts (deferred, read on demand).
     assert "body_en" in shown.circular.get_deferred_fields()
     assert Reply.objects.filter(is_demo=True).count() == 1
+
+
+def test_the_cached_sidebar_marks_the_page_s_model_and_follows_permissions(
+    client, tsb_staff
+) -> None:
+    from django.contrib.auth.models import Permission
+
+    sign_in(client, tsb_staff)
+
+    def sidebar(url: str) -> str:
+        page = client.get(url).content.decode()
+        start = page.index('<nav class="sticky" id="nav-sidebar"')
+        return page[start : page.index("</nav>", start)]
+
+    replies = reverse("admin:consultation_reply_changelist")
+    circulars = reverse("admin:consultation_circular_changelist")
+    for _ in range(2):  # the second time from the cache
+        assert 'class="model-reply current-model"' in sidebar(replies)
+        on_circulars = sidebar(circulars)
+        assert 'class="model-circular current-model"' in on_circulars
+        assert 'class="model-reply current-model"' not in on_circulars
+    assert 'href="/admin/accounts/memberstate/"' in on_circulars
+    tsb_staff.user_permissions.remove(*Permission.objects.filter(content_type__model="memberstate"))
+    assert 'href="/admin/accounts/memberstate/"' not in sidebar(circulars)
