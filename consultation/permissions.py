@@ -50,10 +50,22 @@ def circular_visible_to_observer(circular: Circular, observer: Any) -> bool:
     return False
 
 
-def get_circular_for_user(user: Any, pk: int) -> Circular:
-    """The circular if `user` may read it; Http404 otherwise."""
+#: A circular's long texts in every language, which the reply pages never show.
+LONG_TEXTS = tuple(
+    f.name
+    for f in Circular._meta.concrete_fields
+    if f.name.startswith(("body", "legal_basis", "addressees"))
+)
+
+
+def get_circular_for_user(user: Any, pk: int, *, texts: bool = True) -> Circular:
+    """The circular if `user` may read it; Http404 otherwise. Without its long texts
+    (LONG_TEXTS, read on demand) when `texts` is False."""
+    queryset = Circular.objects.select_related("study_group", "meeting")
+    if not texts:
+        queryset = queryset.defer(*LONG_TEXTS)
     try:
-        circular = Circular.objects.select_related("study_group", "meeting").get(pk=pk)
+        circular = queryset.get(pk=pk)
     except Circular.DoesNotExist:
         raise Http404 from None
     if is_tsb_staff(user) and user.has_perm("consultation.view_circular"):
@@ -67,13 +79,13 @@ def get_circular_for_user(user: Any, pk: int) -> Circular:
     raise Http404
 
 
-def get_circular_for_reply(user: Any, pk: int) -> tuple[Circular, Official]:
+def get_circular_for_reply(user: Any, pk: int, *, texts: bool = True) -> tuple[Circular, Official]:
     """The circular and the official, for the reply pages of the official's own state.
 
     Http404 when the user may not see the circular; PermissionDenied (403) for a reader who
     may see it but never reply (an observer, TSB staff without an official role).
     """
-    circular = get_circular_for_user(user, pk)
+    circular = get_circular_for_user(user, pk, texts=texts)
     if circular.is_notice:
         raise Http404  # an approval notice takes no replies
     official = official_for_user(user)

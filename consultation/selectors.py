@@ -228,7 +228,13 @@ def reply_for_form(*, circular: Circular, official: Any, positions: bool = True)
     ]
     if positions:
         prefetch.append(
-            Prefetch("positions", queryset=ReplyPosition.objects.select_related("draft"))
+            Prefetch(
+                "positions",
+                queryset=ReplyPosition.objects.select_related("draft").only(
+                    *(f.name for f in ReplyPosition._meta.concrete_fields),
+                    *(f"draft__{name}" for name in FORM_DRAFT_FIELDS),
+                ),
+            )
         )
     reply = (
         Reply.objects.filter(circular=circular, member_state_id=official.member_state_id)

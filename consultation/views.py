@@ -240,7 +240,7 @@ def _error_summary(header: ReplyHeaderForm, positions: list[PositionForm]) -> li
 @login_required
 @require_http_methods(["GET", "POST"])
 def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    circular, official = get_circular_for_reply(request.user, pk)
+    circular, official = get_circular_for_reply(request.user, pk, texts=False)
     # The positions come with the drafts (_position_forms): one query for both.
     reply = selectors.reply_for_form(circular=circular, official=official, positions=False)
     is_open = circular.is_open_for_replies
@@ -372,12 +372,9 @@ def _review_errors(circular: Circular, errors: dict[str, list[str]]) -> list[tup
 @login_required
 @require_http_methods(["GET", "POST"])
 def reply_review(request: HttpRequest, pk: int) -> HttpResponse:
-    circular, official = get_circular_for_reply(request.user, pk)
-    reply = selectors.reply_for_form(circular=circular, official=official)
-    if reply is None:
-        messages.info(request, _("Fill in and save the form first."))
-        return redirect("consultation:reply-edit", pk=circular.pk)
+    circular, official = get_circular_for_reply(request.user, pk, texts=False)
     if request.method == "POST":
+        # reply_submit reads (and locks) the reply itself: nothing to read before it.
         revision_form = RevisionForm(request.POST)
         if not revision_form.is_valid():
             messages.error(request, _("The confirmation was incomplete: review the reply again."))
@@ -402,6 +399,10 @@ def reply_review(request: HttpRequest, pk: int) -> HttpResponse:
             % {"n": version.number},
         )
         return redirect("consultation:reply-receipt", pk=circular.pk, number=version.number)
+    reply = selectors.reply_for_form(circular=circular, official=official)
+    if reply is None:
+        messages.info(request, _("Fill in and save the form first."))
+        return redirect("consultation:reply-edit", pk=circular.pk)
     content = services.reply_content(reply)
     errors = services.reply_validate_for_submission(
         reply, signatory=official.user if can_submit(official) else None

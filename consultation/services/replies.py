@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -610,11 +611,11 @@ def reply_submit(
             latest = reply.versions.order_by("-number").first()
             if latest is not None and expected_sha256 in (None, latest.sha256):
                 return latest
-        reply = (
-            Reply.objects.select_related("circular", "member_state")
-            .prefetch_related("attachments", "positions__draft")
-            .get(pk=reply.pk)
-        )
+        # The locked row is the reply: its circular and state are the ones in hand; its
+        # files and positions (with their drafts) read once, for the check and the freeze.
+        Reply.circular.field.set_cached_value(reply, circular)
+        Reply.member_state.field.set_cached_value(reply, official.member_state)
+        prefetch_related_objects([reply], "attachments", "positions__draft")
         errors = reply_validate_for_submission(reply, signatory=official.user)
         if errors:
             raise ReplyRefused(_("The reply is not complete; see the messages below."), errors)
