@@ -67,3 +67,41 @@ def test_the_cached_sidebar_marks_the_page_s_model_and_follows_permissions(
     assert 'href="/admin/accounts/memberstate/"' in on_circulars
     tsb_staff.user_permissions.remove(*Permission.objects.filter(content_type__model="memberstate"))
     assert 'href="/admin/accounts/memberstate/"' not in sidebar(circulars)
+
+
+def _rows(client, url: str, params: dict[str, str] | None = None, **headers: str) -> str:
+    page = client.get(url, params or {}, **headers).content.decode()
+    start = page.index('<table id="result_list">')
+    return page[start : page.index("</table>", start)]
+
+
+def test_cached_rows_are_the_rows_and_follow_every_change(client, open_circular, tsb_staff) -> None:
+    replies = [
+        factories.SubmittedReplyFactory(
+            circular=open_circular,
+            member_state=factories.MemberStateFactory(name=f"Row State {i}"),
+        )
+        for i in range(3)
+    ]
+    sign_in(client, tsb_staff)
+    url = reverse("admin:consultation_reply_changelist")
+    first = _rows(client, url)
+    assert _rows(client, url) == first  # from the cache
+    assert first.count('<td class="field-status') == 3
+
+    # A shown value changes: that row is built again.
+    reply = replies[0]
+    Reply.objects.filter(pk=reply.pk).update(version=7, is_late=True)
+    changed = _rows(client, url)
+    assert changed != first and "late (not counted)" in changed
+    state = reply.member_state
+    state.name = "Renamed State"
+    state.save()
+    assert "Renamed State" in _rows(client, url)
+
+    # The links carry the list's filters; another filter, other links.
+    filtered = _rows(client, url, {"status__exact": "submitted"})
+    assert "_changelist_filters=status__exact%3Dsubmitted" in filtered
+    # Another language, its own rows.
+    french = _rows(client, url, HTTP_ACCEPT_LANGUAGE="fr")
+    assert french != _rows(client, url)
