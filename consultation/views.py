@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -466,8 +466,14 @@ def circular_results(request: HttpRequest, pk: int) -> HttpResponse:
 
     if not (is_tsb_staff(request.user) and request.user.has_perm("consultation.view_circular")):
         raise PermissionDenied
-    circular = get_object_or_404(Circular.objects.select_related("study_group", "meeting"), pk=pk)
-    table = selectors.circular_results_table(circular=circular)
+    circular = get_object_or_404(
+        Circular.objects.select_related("study_group", "meeting", "result"), pk=pk
+    )
+    try:
+        frozen = circular.result  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        frozen = None
+    table = selectors.circular_results_table(circular=circular, frozen=frozen)
     frozen_at = datetime.datetime.fromisoformat(table.frozen_at) if table.frozen_at else None
     names, key = member_state_names(), collation_key()
     return render(

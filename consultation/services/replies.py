@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -342,6 +342,9 @@ def _store_uploads(
     now: datetime.datetime,
     written: _Written,
 ) -> list[dict[str, Any]]:
+    uploads = list(uploads)
+    if not uploads:
+        return []  # most saves: no file, no read of the positions
     positions = {p.draft_id: p for p in reply.positions.all()}
     added = []
     for upload in uploads:
@@ -615,7 +618,11 @@ def reply_submit(
         # files and positions (with their drafts) read once, for the check and the freeze.
         Reply.circular.field.set_cached_value(reply, circular)
         Reply.member_state.field.set_cached_value(reply, official.member_state)
-        prefetch_related_objects([reply], "attachments", "positions__draft")
+        prefetch_related_objects(
+            [reply],
+            "attachments",
+            Prefetch("positions", queryset=ReplyPosition.objects.select_related("draft")),
+        )
         errors = reply_validate_for_submission(reply, signatory=official.user)
         if errors:
             raise ReplyRefused(_("The reply is not complete; see the messages below."), errors)
