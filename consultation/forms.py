@@ -212,10 +212,25 @@ class PositionForm(forms.Form):
     def __init__(
         self, *args: Any, draft: DraftRecommendation, attachments: list[Attachment], **kwargs: Any
     ) -> None:
+        data = args[0] if args else kwargs.get("data")
+        shared = data is None and not attachments
+        if shared:
+            # A form only shown (a GET, no files to remove): its fields are only read
+            # (position_block), so the ten drafts' forms share them instead of each
+            # deep-copying six fields and their widgets.
+            self.base_fields = _SharedFields(self.base_fields)
         super().__init__(*args, **kwargs)
         self.draft = draft
         self.attachments = attachments
-        self.fields["remove"].choices = [(str(a.pk), a.original_name) for a in attachments]
+        if not shared:
+            self.fields["remove"].choices = [(str(a.pk), a.original_name) for a in attachments]
+
+
+class _SharedFields(dict):
+    """Fields that Form.__init__'s deepcopy hands over as they are (PositionForm)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _SharedFields:
+        return self
 
 
 class OfflineReplyForm(forms.Form):

@@ -71,8 +71,6 @@ def test_the_block_is_what_django_renders(language: str) -> None:
         for index, form in enumerate(forms_to_compare()):
             ours = position_block(form)
             form.renderer = DjangoTemplates()
-            for field in form.fields.values():
-                field.widget.renderer = None
             expected = REFERENCE.render(Context({"form": form}))
             assert ours == expected, (language, index)
 
@@ -82,3 +80,27 @@ def test_the_block_escapes_what_officials_typed() -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "&lt;b&gt;control&lt;/b&gt;" in html
     assert 'aria-invalid="true" aria-describedby="id_d7-reasons_error"' in html
+
+
+def test_shown_forms_share_their_fields_and_a_form_with_files_has_its_own() -> None:
+    """Forms only shown share the class's fields (no deep copy: issue 14); a bound form, or
+    one with files to remove, gets its own copy, so nothing leaks between drafts."""
+    from consultation.models import Attachment
+
+    shown = [
+        PositionForm(None, None, prefix=f"d{i}", draft=draft(), attachments=[]) for i in (1, 2)
+    ]
+    base = PositionForm.base_fields
+    assert all(shown[0].fields[n] is shown[1].fields[n] is base[n] for n in base)
+    files = PositionForm(
+        None,
+        None,
+        prefix="d3",
+        draft=draft(),
+        attachments=[Attachment(pk=5, original_name="reasons.pdf")],
+    )
+    assert files.fields["remove"] is not base["remove"]
+    assert files.fields["remove"].choices == [("5", "reasons.pdf")]
+    assert list(base["remove"].choices) == []
+    bound = PositionForm({"d4-decision": "authorize"}, prefix="d4", draft=draft(), attachments=[])
+    assert bound.fields["comments"] is not base["comments"]
