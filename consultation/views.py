@@ -44,6 +44,9 @@ from consultation.permissions import (
 #: HOME_HISTORY_SECONDS at most; HOME_HISTORY_VERSION changes when its template does.
 HOME_HISTORY_VERSION = 1
 HOME_HISTORY_SECONDS = 3600
+#: TSB's page of frozen results, cached likewise (views.circular_results).
+RESULTS_PAGE_VERSION = 1
+RESULTS_PAGE_SECONDS = 300
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -473,23 +476,41 @@ def circular_results(request: HttpRequest, pk: int) -> HttpResponse:
         frozen = circular.result  # type: ignore[attr-defined]
     except ObjectDoesNotExist:
         frozen = None
-    table = selectors.circular_results_table(circular=circular, frozen=frozen)
-    frozen_at = datetime.datetime.fromisoformat(table.frozen_at) if table.frozen_at else None
-    names, key = member_state_names(), collation_key()
+    has_demo = circular.is_demo or circular.replies.filter(is_demo=True).exists()
+    key = None
+    if frozen is not None:
+        # Frozen results never change: their page is cached per language, under the record's
+        # hash and the circular's last change (Member States' names: RESULTS_PAGE_SECONDS).
+        key = (
+            f"results-page:{RESULTS_PAGE_VERSION}:{translation.get_language()}:{circular.pk}:"
+            f"{circular.updated_at.timestamp()}:{frozen.sha256}:{has_demo}"
+        )
+    body = cache.get(key) if key else None
+    if body is None:
+        table = selectors.circular_results_table(circular=circular, frozen=frozen)
+        frozen_at = datetime.datetime.fromisoformat(table.frozen_at) if table.frozen_at else None
+        names, collate = member_state_names(), collation_key()
+        body = render_to_string(
+            "consultation/includes/results_body.html",
+            {
+                "circular": circular,
+                "results": table,
+                "bars": _bars(table, names=names, key=collate),
+                "no_reply": [
+                    (Region(code).label, sorted((names.get(n, n) for n in states), key=collate))
+                    for code, states in table.no_reply_by_region.items()
+                ],
+                "frozen_at": frozen_at,
+                "has_demo_replies": has_demo,
+            },
+            request=request,
+        )
+        if key:
+            cache.set(key, body, RESULTS_PAGE_SECONDS)
     return render(
         request,
         "consultation/circular_results.html",
-        {
-            "circular": circular,
-            "results": table,
-            "bars": _bars(table, names=names, key=key),
-            "no_reply": [
-                (Region(code).label, sorted((names.get(n, n) for n in states), key=key))
-                for code, states in table.no_reply_by_region.items()
-            ],
-            "frozen_at": frozen_at,
-            "has_demo_replies": circular.is_demo or circular.replies.filter(is_demo=True).exists(),
-        },
+        {"circular": circular, "results_body": mark_safe(body)},  # noqa: S308 (our template)
     )
 
 

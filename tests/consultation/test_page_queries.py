@@ -142,7 +142,9 @@ PAGE_LIMITS = {"admin-circulars": 17}
 
 
 def _url(page: str, circular: Circular) -> str:
-    closed = Circular.objects.filter(status=Circular.Status.CLOSED).order_by("pk").first()
+    # The latest closed one: a circular whose results page is not yet in the cache (it is
+    # cached once built: tests/consultation/test_results_page_cache.py).
+    closed = Circular.objects.filter(status=Circular.Status.CLOSED).order_by("-pk").first()
     return {
         "home": lambda: reverse("home"),
         "reply-edit": lambda: reverse("consultation:reply-edit", args=[circular.pk]),
