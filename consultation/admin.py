@@ -765,6 +765,10 @@ class ReplyAdmin(LateDisplayMixin, ExportPermissionMixin, admin.ModelAdmin):
     list_per_page = 50
     # The count of all replies beside the filtered one is a second count of 9,650 rows.
     show_full_result_count = False
+    # Newest first: what just came in, read from the primary key's index. The model's own
+    # order (circular, then the state's name) sorted every reply of the portal to show 50:
+    # 14 ms of PostgreSQL's time on each page with 9,650 replies. A column's header sorts by it.
+    ordering = ["-pk"]
     inlines = [PositionInline, AttachmentInline, ReplyVersionInline, ReplyEventInline]
     change_list_template = "admin/consultation/reply/change_list.html"
     # Export: one row per position of the replies listed (filters and search apply); the

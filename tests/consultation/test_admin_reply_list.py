@@ -40,6 +40,8 @@ def test_fifty_replies_a_page_the_demo_flag_in_words_and_circulars_by_name(
         label for _pk, label in circular_filter.lookup_choices
     }
     shown = changelist.result_list[0]
+    # Newest first (the primary key's index, not a sort of every reply by state name).
+    assert shown.pk == Reply.objects.order_by("-pk").first().pk
     # The row's circular holds its number, not its texts (deferred, read on demand).
     assert "body_en" in shown.circular.get_deferred_fields()
     assert Reply.objects.filter(is_demo=True).count() == 1
