@@ -225,16 +225,70 @@ def circular_results(*, circulars: Iterable[Circular]) -> dict[int, list[tuple[A
     return results
 
 
+def reply_page(*, user: Any, pk: int, positions: bool = True) -> tuple[Circular, Any, Reply | None]:
+    """The reply pages' circular, official and reply (reply_for_form), as
+    permissions.get_circular_for_reply allows them: when the official's state has a reply,
+    the circular comes with it (without its long texts) in the same query."""
+    from accounts.selectors import official_for_user
+    from consultation.permissions import (
+        LONG_TEXTS,
+        circular_visible_to_official,
+        get_circular_for_reply,
+    )
+
+    official = official_for_user(user)
+    if official is not None:
+        reply = _reply_with_files(
+            Reply.objects.filter(circular_id=pk, member_state_id=official.member_state_id)
+            .select_related("circular__study_group", "circular__meeting")
+            .defer(*(f"circular__{name}" for name in LONG_TEXTS))
+        )
+        if reply is not None:
+            circular = reply.circular
+            if not circular.is_notice and circular_visible_to_official(circular, official):
+                return circular, official, _with_related(reply, circular, official, positions)
+    circular, official = get_circular_for_reply(user, pk, texts=False)
+    return (
+        circular,
+        official,
+        reply_for_form(circular=circular, official=official, positions=positions),
+    )
+
+
+def _reply_with_files(queryset: QuerySet[Reply]) -> Reply | None:
+    from django.db.models import Exists
+
+    return queryset.annotate(
+        has_files=Exists(Attachment.objects.filter(reply=OuterRef("pk"), removed_at__isnull=True))
+    ).first()
+
+
 def reply_for_form(*, circular: Circular, official: Any, positions: bool = True) -> Reply | None:
     """The official's state's reply with its attachments and (unless `positions` is False:
     the form reads them with drafts_with_positions) its positions with their drafts,
     prefetched: three queries, one fewer when the reply has no files."""
-    prefetch: list[Any] = [
-        Prefetch(
-            "attachments",
-            queryset=Attachment.objects.filter(removed_at__isnull=True).order_by("uploaded_at"),
+    reply = _reply_with_files(
+        Reply.objects.filter(circular=circular, member_state_id=official.member_state_id)
+    )
+    return _with_related(reply, circular, official, positions) if reply is not None else None
+
+
+def _with_related(reply: Reply, circular: Circular, official: Any, positions: bool) -> Reply:
+    """The reply with the circular and Member State in hand (not joined again: the
+    circular's 54 columns were a third of the query's cost), its files (none read when it
+    has none: most replies) and, if `positions`, its positions with their drafts."""
+    Reply.circular.field.set_cached_value(reply, circular)
+    Reply.member_state.field.set_cached_value(reply, official.member_state)
+    prefetch: list[Any] = []
+    if reply.has_files:  # type: ignore[attr-defined]
+        prefetch.append(
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.filter(removed_at__isnull=True).order_by("uploaded_at"),
+            )
         )
-    ]
+    else:
+        reply._prefetched_objects_cache = {"attachments": Attachment.objects.none()}
     if positions:
         prefetch.append(
             Prefetch(
@@ -245,27 +299,7 @@ def reply_for_form(*, circular: Circular, official: Any, positions: bool = True)
                 ),
             )
         )
-    from django.db.models import Exists
-
-    reply = (
-        Reply.objects.filter(circular=circular, member_state_id=official.member_state_id)
-        .annotate(
-            has_files=Exists(
-                Attachment.objects.filter(reply=OuterRef("pk"), removed_at__isnull=True)
-            )
-        )
-        .first()
-    )
-    if reply is not None:
-        # The circular and the Member State the caller already holds, not joined again
-        # (the circular's 54 columns were a third of the query's cost).
-        Reply.circular.field.set_cached_value(reply, circular)
-        Reply.member_state.field.set_cached_value(reply, official.member_state)
-        if not reply.has_files:  # type: ignore[attr-defined]
-            # Most replies have none: no query for them (an empty prefetch).
-            reply._prefetched_objects_cache = {"attachments": Attachment.objects.none()}
-            prefetch = prefetch[1:]
-        prefetch_related_objects([reply], *prefetch)
+    prefetch_related_objects([reply], *prefetch)
     return reply
 
 

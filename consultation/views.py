@@ -243,9 +243,8 @@ def _error_summary(header: ReplyHeaderForm, positions: list[PositionForm]) -> li
 @login_required
 @require_http_methods(["GET", "POST"])
 def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    circular, official = get_circular_for_reply(request.user, pk, texts=False)
     # The positions come with the drafts (_position_forms): one query for both.
-    reply = selectors.reply_for_form(circular=circular, official=official, positions=False)
+    circular, official, reply = selectors.reply_page(user=request.user, pk=pk, positions=False)
     is_open = circular.is_open_for_replies
     revision = reply.revision if reply else 0
     if request.method == "POST":
@@ -375,8 +374,8 @@ def _review_errors(circular: Circular, errors: dict[str, list[str]]) -> list[tup
 @login_required
 @require_http_methods(["GET", "POST"])
 def reply_review(request: HttpRequest, pk: int) -> HttpResponse:
-    circular, official = get_circular_for_reply(request.user, pk, texts=False)
     if request.method == "POST":
+        circular, official = get_circular_for_reply(request.user, pk, texts=False)
         # reply_submit reads (and locks) the reply itself: nothing to read before it.
         revision_form = RevisionForm(request.POST)
         if not revision_form.is_valid():
@@ -402,7 +401,7 @@ def reply_review(request: HttpRequest, pk: int) -> HttpResponse:
             % {"n": version.number},
         )
         return redirect("consultation:reply-receipt", pk=circular.pk, number=version.number)
-    reply = selectors.reply_for_form(circular=circular, official=official)
+    circular, official, reply = selectors.reply_page(user=request.user, pk=pk)
     if reply is None:
         messages.info(request, _("Fill in and save the form first."))
         return redirect("consultation:reply-edit", pk=circular.pk)
