@@ -36,8 +36,6 @@ from modeltranslation.admin import (
     TranslationStackedInline,
     TranslationTabularInline,
 )
-from modeltranslation.settings import AVAILABLE_LANGUAGES
-from modeltranslation.utils import build_localized_fieldname
 
 from accounts.admin import ExportPermissionBase, LanguageColumnsMixin
 from accounts.admin_actions import confirm_then_run
@@ -61,12 +59,7 @@ from consultation.models import (
     standard_texts,
 )
 from consultation.resources import ReplyPositionResource, ResultsResource
-
-
-def localized_fieldnames(field: str) -> list[str]:
-    """The per-language columns of a field held in six languages (django-modeltranslation)."""
-    return [build_localized_fieldname(field, language) for language in AVAILABLE_LANGUAGES]
-
+from consultation.translation import localized_fieldnames
 
 # The Resolution 1 warning for a published or closed circular without a date of issue
 # (rules.py's own text says that publishing will set it).
@@ -718,7 +711,7 @@ class ReplyChangeList(ChangeList):
         "circular__kind",
         "circular__number",
         "member_state__region",
-        *(build_localized_fieldname("member_state__name", code) for code in AVAILABLE_LANGUAGES),
+        *localized_fieldnames("member_state__name"),
         "member_state__name",
         "status",
         "version",

@@ -6,7 +6,6 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     Count,
@@ -30,6 +29,7 @@ from consultation.models import (
     ReplyVersion,
     ReplyVersionPosition,
 )
+from consultation.translation import localized_fieldnames
 
 
 def circular_electorate(*, circular: Circular) -> QuerySet[MemberState]:
@@ -90,7 +90,7 @@ CARD_FIELDS = (
     "deadline",
     "issued_on",
     "is_demo",
-    *(f"subject_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES),
+    *localized_fieldnames("subject"),
 )
 
 
@@ -310,7 +310,7 @@ FORM_DRAFT_FIELDS = (
     "order",
     "number",
     "former_name",
-    *(f"title_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES),
+    *localized_fieldnames("title"),
 )
 
 
